@@ -1,0 +1,102 @@
+// The database connection. Sequelize keeps the dialects, the pool and the migrations; the hot path
+// runs one hand-written SQL statement per call with bound parameters (no model instances).
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { QueryTypes, Sequelize, type Options } from 'sequelize';
+
+export type Dialect = 'sqlite' | 'postgres' | 'mariadb';
+
+export interface DatabaseOptions {
+  /** postgres://… or mariadb://…; when absent, SQLite at `path` */
+  readonly url?: string | undefined;
+  readonly path?: string;
+  readonly poolMax?: number;
+}
+
+export type Row = Record<string, unknown>;
+
+export class Database {
+  private constructor(
+    readonly sequelize: Sequelize,
+    readonly dialect: Dialect,
+    /** where the data lives, for logs (credentials removed) */
+    readonly description: string,
+  ) {}
+
+  static async open(options: DatabaseOptions): Promise<Database> {
+    const common: Options = { logging: false, benchmark: false };
+    if (options.url) {
+      const url = new URL(options.url);
+      const dialect: Dialect = url.protocol.startsWith('postgres') ? 'postgres' : 'mariadb';
+      url.protocol = dialect === 'postgres' ? 'postgres:' : 'mariadb:';
+      const sequelize = new Sequelize(url.href, {
+        ...common,
+        dialect,
+        pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+        ...(dialect === 'mariadb' ? { dialectOptions: { connectTimeout: 10_000 } } : {}),
+      });
+      const redacted = new URL(url.href);
+      redacted.password = '';
+      redacted.username = '';
+      const db = new Database(sequelize, dialect, redacted.href);
+      await db.sequelize.authenticate();
+      return db;
+    }
+    const path = options.path ?? 'cas_proxy.sqlite3';
+    const storage = path === ':memory:' ? path : resolve(path);
+    if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
+    const sequelize = new Sequelize({
+      ...common,
+      dialect: 'sqlite',
+      storage,
+      // Sequelize's own retry on SQLITE_BUSY covers the moments another worker holds the write lock
+      retry: { max: 10, match: [/SQLITE_BUSY/] },
+    });
+    const db = new Database(sequelize, 'sqlite', storage);
+    // WAL lets readers and one writer work at once across processes; NORMAL is durable in WAL mode
+    // except for the last transactions on power loss, which is the usual trade for session state
+    await db.run('PRAGMA journal_mode=WAL');
+    await db.run('PRAGMA synchronous=NORMAL');
+    await db.run('PRAGMA busy_timeout=5000');
+    return db;
+  }
+
+  /** SELECT with `$1, $2, …` placeholders. */
+  async select<T extends Row = Row>(sql: string, bind: readonly unknown[] = []): Promise<T[]> {
+    return this.sequelize.query<T>(sql, { bind: bind as unknown[], type: QueryTypes.SELECT, raw: true });
+  }
+
+  /** INSERT/UPDATE/DELETE with `$1, $2, …` placeholders; answers the number of affected rows. */
+  async run(sql: string, bind: readonly unknown[] = []): Promise<number> {
+    const [, affected] = await this.sequelize.query(sql, { bind: bind as unknown[], type: QueryTypes.UPDATE, raw: true });
+    return typeof affected === 'number' ? affected : 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.select('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.sequelize.close();
+  }
+}
+
+/** Database integers may come back as strings (pg BIGINT) or bigint (mariadb). */
+export function toNumber(value: unknown): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** `INSERT … ON CONFLICT/DUPLICATE KEY UPDATE` for this dialect, with `$n` placeholders. */
+export function upsertStatement(dialect: Dialect, table: string, columns: readonly string[], keys: readonly string[]): string {
+  const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
+  const updated = columns.filter((c) => !keys.includes(c));
+  const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders})`;
+  if (dialect === 'mariadb') {
+    return `${insert} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c} = VALUES(${c})`).join(', ')}`;
+  }
+  return `${insert} ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+}
+
+export const epochSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -1,0 +1,34 @@
+// The CAS service URL. CAS redirects the browser here with `?ticket=ST-…`; the bridge finds the
+// login in progress (its pending cookie, or `login=<id>` in per-login mode) and hands the browser on
+// to that interaction, under whose path oidc-provider's interaction cookie is sent.
+import type { Context } from 'koa';
+import type { Services } from '../lib/services.js';
+import { interactionPath } from './login.js';
+import { readPendingCookie } from './pending-cookie.js';
+
+const UID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function pendingLoginId(ctx: Context, services: Services): string | undefined {
+  if (services.config.cas.serviceUrlPerLogin) {
+    const login = ctx.query.login;
+    if (typeof login === 'string' && UID.test(login)) return login;
+  }
+  return readPendingCookie(ctx);
+}
+
+export async function casReturn(ctx: Context, services: Services): Promise<void> {
+  const uid = pendingLoginId(ctx, services);
+  const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+  if (!uid) {
+    services.views.renderError(ctx, {
+      status: 400,
+      titleKey: ticket ? 'error.no_pending_login.title' : 'error.no_ticket.title',
+      messageKey: ticket ? 'error.no_pending_login.message' : 'error.no_ticket.message',
+    });
+    return;
+  }
+  const next = new URL(`${interactionPath(uid)}/cas`, 'http://bridge.invalid');
+  if (ticket) next.searchParams.set('ticket', ticket);
+  ctx.status = 303;
+  ctx.redirect(`${next.pathname}${next.search}`);
+}

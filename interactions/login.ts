@@ -1,0 +1,198 @@
+// The CAS login step of an oidc-provider interaction: send the browser to CAS, take the ticket on
+// its way back, validate it, map the attributes to claims and finish the interaction.
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { errors as oidcErrors } from 'oidc-provider';
+import { ticketHash } from '../adapters/cas-tickets.js';
+import type { PendingLogin } from '../adapters/pending-logins.js';
+import { parseAuthenticationDate } from '../lib/cas/auth-time.js';
+import { CasError } from '../lib/cas/errors.js';
+import type { CasAuthenticationSuccess } from '../lib/cas/types.js';
+import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
+import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
+import type { Services } from '../lib/services.js';
+import { ACCESS_PROMPT } from '../lib/provider/policy.js';
+import { clearPendingCookie, setPendingCookie } from './pending-cookie.js';
+import { renderExpired } from './pages.js';
+
+type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** Keep a pending login this long after its interaction expired, to offer the way back. */
+const EXPIRED_GRACE_SECONDS = 3600;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export const interactionPath = (uid: string): string => `/interaction/${encodeURIComponent(uid)}`;
+
+async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionFinished']>[2]): Promise<void> {
+  await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.respond = false;
+}
+
+/** GET /interaction/:uid — decide what the interaction needs and do it. */
+export async function startInteraction(ctx: Context, services: Services, provider: Provider): Promise<void> {
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (err) {
+    if (err instanceof oidcErrors.SessionNotFound) return renderExpired(ctx, services, String(ctx.params.uid ?? ''));
+    throw err;
+  }
+  const { prompt, params } = details;
+
+  if (prompt.name === 'login') return redirectToCas(ctx, services, details);
+
+  if (prompt.name === 'consent') {
+    // configured clients are first-party: grant what the prompt says is missing, without a page
+    const clientId = str(params.client_id) ?? '';
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
+    if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
+    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const grantId = await grant.save();
+    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } });
+  }
+
+  if (prompt.name === ACCESS_PROMPT) {
+    const client = services.clients.get(str(params.client_id) ?? '');
+    services.views.renderError(ctx, {
+      status: 403,
+      titleKey: 'error.access_denied.title',
+      messageKey: 'error.access_denied.message',
+      params: { client: client?.name ?? 'this application' },
+      actions: [{ href: `${interactionPath(details.uid)}/abort`, label: 'action.back_to_app', primary: true }],
+    });
+    return;
+  }
+
+  throw new Error(`unsupported interaction prompt ${prompt.name}`);
+}
+
+async function redirectToCas(ctx: Context, services: Services, details: InteractionDetails): Promise<void> {
+  const { config } = services;
+  const reasons = details.prompt.reasons;
+  const renew = reasons.includes('login_prompt') || reasons.includes('max_age');
+  const service = serviceUrlFor(config.cas.serviceUrl, config.cas.serviceUrlPerLogin, details.uid);
+  const pending: PendingLogin = {
+    uid: details.uid,
+    service,
+    renew,
+    gateway: false,
+    clientId: str(details.params.client_id) ?? '',
+    redirectUri: str(details.params.redirect_uri),
+    state: str(details.params.state),
+    responseMode: str(details.params.response_mode),
+    interactionExpiresAt: details.exp,
+  };
+  const keep = Math.max(1, details.exp - Math.floor(Date.now() / 1000)) + EXPIRED_GRACE_SECONDS;
+  await services.pendingLogins.save(pending, keep);
+  setPendingCookie(ctx, config, details.uid);
+  ctx.status = 303;
+  ctx.redirect(casLoginUrl(config.cas.loginUrl, service, { renew, gateway: pending.gateway }));
+}
+
+/** GET /interaction/:uid/cas?ticket=… — validate the ticket and finish the login. */
+export async function completeCasLogin(ctx: Context, services: Services, provider: Provider): Promise<void> {
+  const uid = String(ctx.params.uid ?? '');
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (err) {
+    if (err instanceof oidcErrors.SessionNotFound) return renderExpired(ctx, services, uid);
+    throw err;
+  }
+  const pending = await services.pendingLogins.find(details.uid);
+  if (!pending || details.prompt.name !== 'login') return renderExpired(ctx, services, details.uid);
+
+  const ticket = str(ctx.query.ticket);
+  const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
+  if (!ticket) {
+    services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry });
+    return;
+  }
+
+  const log = services.logger.child({ event: 'login', client: pending.clientId, interaction: details.uid });
+  const started = performance.now();
+  let result;
+  try {
+    result = await services.cas.validate({ service: pending.service, ticket, renew: pending.renew });
+  } catch (err) {
+    const casLatencyMs = Math.round(performance.now() - started);
+    if (!(err instanceof CasError)) throw err;
+    log.warn({ outcome: err.kind, casLatencyMs, reason: err.message }, 'CAS validation failed');
+    services.views.renderError(ctx, {
+      status: err.status,
+      titleKey: `error.${err.kind}.title`,
+      messageKey: `error.${err.kind}.message`,
+      actions: retry,
+    });
+    return;
+  }
+  const casLatencyMs = Math.round(performance.now() - started);
+
+  if (result.kind === 'failure') {
+    log.warn({ outcome: 'cas_failure', casCode: result.code, casLatencyMs }, 'CAS refused the ticket');
+    services.views.renderError(ctx, {
+      status: result.code === 'INVALID_REQUEST' ? 400 : result.code === 'INTERNAL_ERROR' ? 502 : 401,
+      titleKey: 'error.cas_failure.title',
+      messageKey: 'error.cas_failure.message',
+      detail: `CAS: ${result.code}`,
+      actions: retry,
+    });
+    return;
+  }
+
+  if (pending.renew && result.attributes.isFromNewLogin?.[0] === 'false') {
+    log.warn({ outcome: 'renew_not_honoured', casUser: result.user, casLatencyMs }, 'CAS reused a session where a fresh login was required');
+    services.views.renderError(ctx, { status: 401, titleKey: 'error.renew_required.title', messageKey: 'error.renew_required.message', actions: retry });
+    return;
+  }
+
+  let mapped: MappedClaims;
+  try {
+    mapped = await saveAccount(services, result);
+  } catch (err) {
+    if (!(err instanceof ClaimMappingError)) throw err;
+    log.warn({ outcome: 'claims_failed', casUser: result.user, reason: err.message, casLatencyMs }, 'claims could not be mapped');
+    services.views.renderError(ctx, { status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
+    return;
+  }
+
+  await services.pendingLogins.delete(details.uid);
+  clearPendingCookie(ctx, services.config);
+  const { sub, claims } = mapped;
+  log.info({ outcome: 'success', casUser: result.user, sub, casLatencyMs }, 'CAS login validated');
+
+  const acr = str(claims.acr);
+  const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : undefined;
+  await finish(ctx, provider, {
+    login: {
+      accountId: sub,
+      ts: parseAuthenticationDate(result.attributes.authenticationDate?.[0]) ?? Math.floor(Date.now() / 1000),
+      ...(acr ? { acr } : {}),
+      ...(amr?.length ? { amr } : {}),
+    },
+    cas: { ticketHash: ticketHash(ticket) },
+  });
+}
+
+async function saveAccount(services: Services, result: CasAuthenticationSuccess): Promise<MappedClaims> {
+  const mapped = services.config.claims.mapping.map(result.user, result.attributes);
+  await services.accounts.save({ sub: mapped.sub, claims: mapped.claims, attributes: result.attributes });
+  return mapped;
+}
+
+/** GET /interaction/:uid/abort — the person chose to go back: the client gets access_denied. */
+export async function abortInteraction(ctx: Context, services: Services, provider: Provider): Promise<void> {
+  try {
+    await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (err) {
+    if (err instanceof oidcErrors.SessionNotFound) return renderExpired(ctx, services, String(ctx.params.uid ?? ''));
+    throw err;
+  }
+  await finish(ctx, provider, { error: 'access_denied', error_description: 'the account is not allowed to use this application' });
+}
+

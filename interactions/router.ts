@@ -1,0 +1,20 @@
+// Routes the bridge serves itself, beside oidc-provider: the interaction steps and the CAS
+// service URL.
+import Router from '@koa/router';
+import type { Services } from '../lib/services.js';
+import type { ProviderHolder } from '../lib/provider/holder.js';
+import { casReturn } from './callback.js';
+import { abortInteraction, completeCasLogin, startInteraction } from './login.js';
+
+export function interactionRouter(services: Services, holder: ProviderHolder): Router {
+  const router = new Router();
+  const noStore = async (ctx: { set(k: string, v: string): void }, next: () => Promise<unknown>) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  };
+  router.get('/interaction/:uid', noStore, (ctx) => startInteraction(ctx, services, holder.current));
+  router.get('/interaction/:uid/cas', noStore, (ctx) => completeCasLogin(ctx, services, holder.current));
+  router.get('/interaction/:uid/abort', noStore, (ctx) => abortInteraction(ctx, services, holder.current));
+  router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, services));
+  return router;
+}

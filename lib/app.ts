@@ -1,0 +1,64 @@
+// The koa application: request logging, health, the bridge's own routes, then oidc-provider.
+import { randomUUID } from 'node:crypto';
+import Koa from 'koa';
+import type { Services } from './services.js';
+import type { ProviderHolder } from './provider/holder.js';
+import { interactionRouter } from '../interactions/router.js';
+
+/** Query parameters whose values never reach a log line. */
+const SECRET_PARAMS = /^(ticket|code|state|nonce|id_token_hint|logout_token|pgtId|pgtIou|client_secret|code_verifier|token|refresh_token|subject_token|access_token)$/i;
+
+export function loggablePath(url: string): string {
+  const parsed = URL.parse(url, 'http://x');
+  if (!parsed) return '?';
+  const names = [...new Set([...parsed.searchParams.keys()])];
+  return names.length ? `${parsed.pathname}?${names.map((n) => (SECRET_PARAMS.test(n) ? `${n}=…` : n)).join('&')}` : parsed.pathname;
+}
+
+export function createApp(services: Services, holder: ProviderHolder): Koa {
+  const app = new Koa();
+  // oidc-provider sets its interaction cookies through this app's ctx: keys must be the same
+  app.keys = services.box.cookieKeys();
+  app.proxy = services.config.server.trustProxy;
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } catch (err) {
+      services.logger.error({ err, requestId }, 'request failed');
+      services.views.renderError(ctx, { status: 500, titleKey: 'error.server.title', messageKey: 'error.server.message' });
+    } finally {
+      services.logger.info({
+        event: 'request',
+        requestId,
+        method: ctx.method,
+        path: loggablePath(ctx.originalUrl),
+        status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      }, 'request');
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/healthz' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      await services.db.ping();
+      ctx.body = { status: 'ok' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: 'database not answering' };
+    }
+  });
+
+  const router = interactionRouter(services, holder);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use(holder.middleware());
+  return app;
+}

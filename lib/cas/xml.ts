@@ -1,0 +1,125 @@
+// Pure parsers for CAS XML: response text in, typed result out. fast-xml-parser is configured so
+// that values stay strings (`00123` is not a number), attributes are kept, and entities are
+// decoded; any DOCTYPE is refused before parsing (CAS never sends one).
+import { XMLParser } from 'fast-xml-parser';
+import { CasProtocolError } from './errors.js';
+import type { CasAttributes, CasValidationResult } from './types.js';
+
+const SUCCESS_ATTRIBUTES = 'serviceResponse.authenticationSuccess.attributes.';
+
+const parser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  isArray: (_name, jpath) => {
+    const path = String(jpath);
+    return path.startsWith(SUCCESS_ATTRIBUTES)
+      || path === 'serviceResponse.authenticationSuccess.attribute'
+      || path === 'serviceResponse.authenticationSuccess.proxies.proxy';
+  },
+});
+
+type Node = Record<string, unknown>;
+
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Text of an element that may have been parsed as a string or as `{ '#text': … }`. */
+export function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isNode(value)) {
+    const text = value['#text'];
+    if (typeof text === 'string') return text;
+    // an element with attributes but no text
+    if (Object.keys(value).every((k) => k.startsWith('@_'))) return '';
+  }
+  return undefined;
+}
+
+/** Parses any CAS XML document; refuses DTDs and non-XML bodies. */
+export function parseCasXml(body: string): Node {
+  if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw new CasProtocolError('CAS response carries a DOCTYPE');
+  if (!body.trimStart().startsWith('<')) throw new CasProtocolError('CAS response is not XML');
+  let doc: unknown;
+  try {
+    doc = parser.parse(body, true);
+  } catch (err) {
+    throw new CasProtocolError(`CAS response is not well-formed XML (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (!isNode(doc)) throw new CasProtocolError('CAS response is not XML');
+  return doc;
+}
+
+const RESERVED = new Set(['user', 'attributes', 'attribute', 'proxyGrantingTicket', 'proxies']);
+
+function collectAttributes(success: Node): CasAttributes {
+  const attributes: CasAttributes = {};
+  const add = (name: string, values: unknown[]): void => {
+    const texts = values.map(textOf).filter((v): v is string => v !== undefined);
+    if (texts.length) attributes[name] = texts;
+  };
+
+  // CAS 3: <cas:attributes><cas:name>value</cas:name>…</cas:attributes>, repeated for multi-valued
+  const block = success.attributes;
+  if (isNode(block)) {
+    for (const [name, values] of Object.entries(block)) {
+      if (!name.startsWith('@_') && name !== '#text') add(name, Array.isArray(values) ? values : [values]);
+    }
+  }
+
+  // <cas:attribute name="…" value="…"/> form (django-cas-server sends it beside the block above for
+  // every attribute; merge by name so values are not doubled)
+  const named: Record<string, unknown[]> = {};
+  for (const element of Array.isArray(success.attribute) ? success.attribute : []) {
+    if (!isNode(element)) continue;
+    const name = element['@_name'];
+    const value = element['@_value'];
+    if (typeof name === 'string' && typeof value === 'string') (named[name] ??= []).push(value);
+  }
+  for (const [name, values] of Object.entries(named)) {
+    if (!(name in attributes)) add(name, values);
+  }
+
+  // Non-standard servers (EU Login) put attributes straight under authenticationSuccess
+  for (const [name, value] of Object.entries(success)) {
+    if (RESERVED.has(name) || name.startsWith('@_') || name === '#text' || name in attributes) continue;
+    add(name, Array.isArray(value) ? value : [value]);
+  }
+  return attributes;
+}
+
+/** Parses a /serviceValidate, /proxyValidate or /p3/* response. */
+export function parseValidationResponse(body: string): CasValidationResult {
+  const doc = parseCasXml(body);
+  const response = doc.serviceResponse;
+  if (!isNode(response)) throw new CasProtocolError('CAS response has no serviceResponse element');
+
+  const failure = response.authenticationFailure;
+  if (failure !== undefined) {
+    const code = isNode(failure) && typeof failure['@_code'] === 'string' ? failure['@_code'] : 'UNKNOWN';
+    return { kind: 'failure', code, description: textOf(failure) ?? '' };
+  }
+
+  const success = response.authenticationSuccess;
+  if (!isNode(success)) throw new CasProtocolError('CAS response has neither authenticationSuccess nor authenticationFailure');
+  const user = textOf(success.user);
+  if (user === undefined || user === '') throw new CasProtocolError('CAS response has no single cas:user');
+
+  const proxies = isNode(success.proxies) && Array.isArray(success.proxies.proxy)
+    ? success.proxies.proxy.map(textOf).filter((p): p is string => Boolean(p))
+    : [];
+
+  return {
+    kind: 'success',
+    user,
+    attributes: collectAttributes(success),
+    proxyGrantingTicketIou: textOf(success.proxyGrantingTicket) || undefined,
+    proxies,
+  };
+}

@@ -1,0 +1,362 @@
+// Turns validated settings into the bridge's typed configuration: derived defaults, the client
+// list, cross-setting rules (cookies that cannot work, weak secrets) and warnings.
+import { isIP } from 'node:net';
+import { clientEntrySchema, type ClientEntry } from './clients.js';
+import type { LoadedSettings } from './load.js';
+import type { RawSettings } from './settings.js';
+import { allowlistEntryProblem } from '../redirect-match.js';
+import {
+  ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
+  type AccessPolicy, type CompiledClaims,
+} from '../claims/index.js';
+
+export interface ClientConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly previousSecrets: readonly string[];
+  readonly name: string;
+  readonly redirectUris: readonly string[];
+  /** compat-form prefix entries (scheme/host/port exact, path prefix on a `/` boundary) */
+  readonly redirectUriAllowlist: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  /** compat-form entries governing post_logout_redirect_uri (the flat form reuses its allowlist) */
+  readonly postLogoutAllowlist: readonly string[];
+  readonly tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic';
+  /** granted even when not asked for */
+  readonly defaultScopes: readonly string[];
+  /** undefined: every scope the bridge knows */
+  readonly allowedScopes: readonly string[] | undefined;
+  readonly backchannelLogoutUri: string | undefined;
+  readonly backchannelLogoutSessionRequired: boolean;
+  readonly access: AccessPolicy;
+  readonly casProxyTargets: readonly string[];
+  /** where it came from, for messages: `CLIENT_ID` or `clients[2]` */
+  readonly where: string;
+}
+
+export interface BridgeConfig {
+  readonly devMode: boolean;
+  readonly issuer: string;
+  /** path the provider is mounted at ('' when the issuer has no path) */
+  readonly mountPath: string;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly trustProxy: boolean;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly cas: {
+    readonly loginUrl: string;
+    readonly baseUrl: string;
+    readonly validateUrl: string;
+    readonly serviceUrl: string;
+    readonly serviceUrlPerLogin: boolean;
+    readonly timeoutMs: number;
+  };
+  readonly clients: readonly ClientConfig[];
+  readonly ttl: {
+    readonly accessToken: number;
+    readonly authorizationCode: number;
+    readonly interaction: number;
+    readonly session: number;
+    readonly refreshToken: number;
+  };
+  readonly claims: { readonly mapping: CompiledClaims; readonly inIdToken: boolean };
+  readonly secrets: { readonly current: string; readonly previous: readonly string[] };
+  readonly cookies: { readonly secure: boolean; readonly sameSite: 'lax' | 'none' };
+  readonly database: { readonly url: string | undefined; readonly path: string; readonly poolMax: number; readonly cleanupIntervalMs: number };
+  readonly logging: { readonly level: NonNullable<RawSettings['LOG_LEVEL']> };
+  readonly settings: LoadedSettings;
+  readonly warnings: readonly string[];
+}
+
+export const MIN_SECRET_LENGTH = 32;
+const DEV_SECRET = 'dev-mode-only-insecure-secret-key-do-not-use-in-production';
+
+/** Placeholders from config.example.json and from the Python service's README. */
+const PLACEHOLDER = /replace[-_ ]?(with|me)|change[-_ ]?(me|this)|your[-_ ]?(secret|key)|^(secret|password|changeit|example)$|placeholder|xxxxxxxx/i;
+
+export function secretWeakness(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return 'is missing';
+  if (PLACEHOLDER.test(value)) return 'is a placeholder value';
+  if (value.length < MIN_SECRET_LENGTH) return `is shorter than ${MIN_SECRET_LENGTH} characters`;
+  if (new Set(value).size < 8) return 'has too few distinct characters';
+  return undefined;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1';
+  return false;
+}
+
+/** CAS base URL: the login URL without its last path segment (`…/cas/login` -> `…/cas`). */
+export function casBaseUrl(loginUrl: string): string {
+  const url = new URL(loginUrl);
+  url.search = '';
+  url.hash = '';
+  url.pathname = url.pathname.replace(/\/[^/]*$/, '');
+  return url.href.replace(/\/$/, '');
+}
+
+interface Collector {
+  problems: string[];
+  warnings: string[];
+}
+
+function resolveIssuer(raw: string | undefined, c: Collector): string | undefined {
+  if (!raw) {
+    c.problems.push('ISSUER: is required: the public https URL of the bridge, e.g. https://bridge.example.edu');
+    return undefined;
+  }
+  const url = URL.parse(raw);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    c.problems.push(
+      `ISSUER: must be an absolute https URL such as https://bridge.example.edu (the Python cas-proxy took a bare name `
+      + `like "cas-proxy"; an OpenID issuer is the URL clients discover the bridge at)`,
+    );
+    return undefined;
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    c.problems.push('ISSUER: must use https (plain http is allowed only for a loopback host)');
+    return undefined;
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    c.problems.push('ISSUER: must not carry a query, fragment or credentials');
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function checkSecret(name: string, value: string | undefined, devMode: boolean, c: Collector): void {
+  const weakness = secretWeakness(value);
+  if (!weakness) return;
+  if (devMode) c.warnings.push(`${name} ${weakness}; accepted only because DEV_MODE is on`);
+  else c.problems.push(`${name}: ${weakness} (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 48\`)`);
+}
+
+function compileAccess(entry: ClientEntry, where: string, c: Collector): AccessPolicy {
+  try {
+    return compileAccessRules(entry.access as never, `${where}.access`);
+  } catch (err) {
+    if (err instanceof ClaimsConfigError) {
+      c.problems.push(...err.problems);
+      return compileAccessRules(undefined, `${where}.access`);
+    }
+    throw err;
+  }
+}
+
+function toClientConfig(entry: ClientEntry, where: string, c: Collector): ClientConfig {
+  return {
+    clientId: entry.client_id,
+    clientSecret: entry.client_secret,
+    previousSecrets: entry.client_secret_previous,
+    name: entry.client_name ?? entry.client_id,
+    redirectUris: entry.redirect_uris,
+    redirectUriAllowlist: entry.redirect_uri_allowlist,
+    postLogoutRedirectUris: entry.post_logout_redirect_uris,
+    postLogoutAllowlist: entry.redirect_uri_allowlist,
+    tokenEndpointAuthMethod: entry.token_endpoint_auth_method,
+    defaultScopes: entry.scope,
+    allowedScopes: entry.allowed_scopes,
+    backchannelLogoutUri: entry.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: entry.backchannel_logout_session_required,
+    access: compileAccess(entry, where, c),
+    casProxyTargets: entry.cas_proxy_targets,
+    where,
+  };
+}
+
+function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientConfig[] {
+  const clients: ClientConfig[] = [];
+  if (v.CLIENT_ID !== undefined || v.CLIENT_SECRET !== undefined) {
+    const allowlist = [...(v.REDIRECT_URI_ALLOWLIST ?? [])];
+    if (v.REDIRECT_URL_MATCH && !allowlist.includes(v.REDIRECT_URL_MATCH)) allowlist.push(v.REDIRECT_URL_MATCH);
+    const parsed = clientEntrySchema.safeParse({
+      client_id: v.CLIENT_ID ?? '',
+      client_secret: v.CLIENT_SECRET ?? '',
+      client_secret_previous: v.CLIENT_SECRET_PREVIOUS ?? [],
+      redirect_uri_allowlist: allowlist.filter((e) => URL.canParse(e)),
+      scope: v.CLIENT_SCOPE,
+      backchannel_logout_uri: v.CLIENT_BACKCHANNEL_LOGOUT_URI,
+    });
+    for (const entry of allowlist) {
+      const problem = allowlistEntryProblem(entry);
+      if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${entry}" ${problem}`);
+    }
+    if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required when CLIENT_SECRET is set');
+    if (parsed.success) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
+  }
+  (v.CLIENTS ?? []).forEach((raw, i) => {
+    const where = `clients[${i}]`;
+    const parsed = clientEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.length ? `.${issue.path.join('.')}` : '';
+        c.problems.push(`${where}${path}: ${issue.message}`);
+      }
+      return;
+    }
+    for (const entry of parsed.data.redirect_uri_allowlist) {
+      const problem = allowlistEntryProblem(entry);
+      if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${entry}" ${problem}`);
+    }
+    clients.push(toClientConfig(parsed.data, where, c));
+  });
+
+  const seen = new Set<string>();
+  for (const client of clients) {
+    if (seen.has(client.clientId)) c.problems.push(`${client.where}: client_id "${client.clientId}" is defined twice`);
+    seen.add(client.clientId);
+    const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
+    checkSecret(secretName, client.clientSecret, devMode, c);
+    if (!/^[\x21-\x7e]+$/.test(client.clientSecret)) {
+      c.problems.push(`${secretName}: must be printable ASCII without spaces`);
+    } else if (!/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
+      c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
+        + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
+    }
+    if (client.redirectUris.length === 0 && client.redirectUriAllowlist.length === 0) {
+      const name = client.where === 'CLIENT_ID' ? 'REDIRECT_URI_ALLOWLIST' : `${client.where}.redirect_uris`;
+      c.problems.push(`${name}: at least one redirect URI is required for client "${client.clientId}"`);
+    }
+  }
+  if (clients.length === 0) {
+    c.problems.push('CLIENT_ID: no client is configured (set CLIENT_ID, CLIENT_SECRET and REDIRECT_URI_ALLOWLIST, or a `clients` list)');
+  }
+  return clients;
+}
+
+function resolveDatabaseUrl(raw: string | undefined, c: Collector): string | undefined {
+  if (!raw) return undefined;
+  const protocol = URL.parse(raw)?.protocol;
+  if (!['postgres:', 'postgresql:', 'mariadb:', 'mysql:'].includes(protocol ?? '')) {
+    c.problems.push('DATABASE_URL: must start with postgres://, postgresql:// or mariadb://');
+    return undefined;
+  }
+  return raw;
+}
+
+function resolveClaims(raw: unknown, c: Collector): CompiledClaims | undefined {
+  const parsed = claimsSettingSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      c.problems.push(`claims${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+    }
+    return undefined;
+  }
+  try {
+    return compileClaims(parsed.data);
+  } catch (err) {
+    if (err instanceof ClaimsConfigError) {
+      c.problems.push(...err.problems);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | undefined; problems: string[] } {
+  const v = loaded.values;
+  const c: Collector = { problems: [...loaded.problems], warnings: [] };
+  const devMode = v.DEV_MODE ?? false;
+  if (devMode) c.warnings.push('DEV_MODE is on: weak secrets are accepted. Never run production like this.');
+
+  const issuer = resolveIssuer(v.ISSUER, c);
+  const issuerUrl = issuer ? new URL(issuer) : undefined;
+
+  if (!v.CAS_LOGIN_URL) c.problems.push('CAS_LOGIN_URL: is required, e.g. https://cas.example.edu/cas/login');
+  const casBase = v.CAS_LOGIN_URL ? casBaseUrl(v.CAS_LOGIN_URL) : '';
+
+  const serviceUrl = v.SERVICE_URL ?? (issuerUrl ? `${issuerUrl.origin}/callback` : '');
+  if (issuerUrl && serviceUrl) {
+    const service = new URL(serviceUrl);
+    if (service.origin !== issuerUrl.origin) {
+      c.problems.push(`SERVICE_URL: must be on the issuer's origin ${issuerUrl.origin}: the bridge serves it and reads its own cookie there`);
+    }
+    if (service.hash) c.problems.push('SERVICE_URL: must not carry a fragment');
+  }
+
+  // secrets
+  const secretKey = v.SECRET_KEY ?? (devMode ? DEV_SECRET : undefined);
+  checkSecret('SECRET_KEY', v.SECRET_KEY, devMode, c);
+  for (const [i, previous] of (v.SECRET_KEY_PREVIOUS ?? []).entries()) {
+    if (secretWeakness(previous)) c.warnings.push(`SECRET_KEY_PREVIOUS[${i}] is weak; drop it once the rotation is over`);
+  }
+
+  // cookies
+  const host = v.HOST ?? '127.0.0.1';
+  const trustProxy = v.TRUST_PROXY ?? isLoopbackHost(host);
+  const secure = v.COOKIE_SECURE ?? true;
+  const sameSite = v.COOKIE_SAMESITE ?? 'Lax';
+  if (sameSite === 'Strict') {
+    c.problems.push('COOKIE_SAMESITE: Strict cannot work: the return from CAS is a cross-site navigation, which drops '
+      + 'Strict cookies (use Lax)');
+  }
+  if (sameSite === 'None' && !secure) c.problems.push('COOKIE_SAMESITE: None requires COOKIE_SECURE=true (browsers drop it otherwise)');
+  if (issuerUrl?.protocol === 'http:' && secure) {
+    c.problems.push('COOKIE_SECURE: is true but ISSUER is plain http: browsers would never send the cookies back. '
+      + 'Set COOKIE_SECURE=false for a local http setup, or serve the issuer over https');
+  }
+  if (issuerUrl?.protocol === 'https:' && secure && !trustProxy) {
+    c.problems.push('TRUST_PROXY: ISSUER is https but the bridge serves plain http and does not trust a TLS-terminating '
+      + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
+  }
+
+  if (v.REQUIRE_TOKEN_REDIRECT_URI === false) {
+    c.warnings.push('REQUIRE_TOKEN_REDIRECT_URI=false is ignored: when the authorization request carried a redirect_uri '
+      + 'the token request must repeat it (RFC 6749 section 4.1.3)');
+  }
+
+  const clients = resolveClients(v, devMode, c);
+  const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
+  const claims = resolveClaims(v.CLAIMS, c);
+
+  if (c.problems.length || !issuer || !issuerUrl || !v.CAS_LOGIN_URL || !secretKey || !claims) {
+    return { config: undefined, problems: c.problems };
+  }
+
+  const config: BridgeConfig = {
+    devMode,
+    issuer,
+    mountPath: issuerUrl.pathname === '/' ? '' : issuerUrl.pathname.replace(/\/+$/, ''),
+    server: {
+      host,
+      port: v.PORT ?? 59084,
+      trustProxy,
+      shutdownTimeoutMs: (v.SHUTDOWN_TIMEOUT ?? 10) * 1000,
+    },
+    cas: {
+      loginUrl: v.CAS_LOGIN_URL,
+      baseUrl: casBase,
+      validateUrl: v.CAS_VALIDATE_URL ?? `${casBase}/p3/serviceValidate`,
+      serviceUrl,
+      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
+      timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
+    },
+    clients,
+    ttl: {
+      accessToken: v.ACCESS_TOKEN_EXPIRY ?? 1800,
+      authorizationCode: v.AUTH_CODE_EXPIRY ?? 300,
+      interaction: v.SESSION_EXPIRY ?? 600,
+      session: v.SSO_SESSION_EXPIRY ?? 28800,
+      refreshToken: v.REFRESH_TOKEN_EXPIRY ?? 1209600,
+    },
+    claims: { mapping: claims, inIdToken: v.ID_TOKEN_CLAIMS ?? true },
+    secrets: { current: secretKey, previous: v.SECRET_KEY_PREVIOUS ?? [] },
+    cookies: { secure, sameSite: sameSite === 'None' ? 'none' : 'lax' },
+    database: {
+      url: databaseUrl,
+      path: v.DATABASE_PATH ?? 'cas_proxy.sqlite3',
+      poolMax: v.DATABASE_POOL_MAX ?? 10,
+      cleanupIntervalMs: (v.CLEANUP_INTERVAL ?? 300) * 1000,
+    },
+    logging: { level: v.LOG_LEVEL ?? 'info' },
+    settings: loaded,
+    warnings: c.warnings,
+  };
+  return { config, problems: [] };
+}

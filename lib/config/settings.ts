@@ -1,0 +1,238 @@
+// The single source of every setting: name (environment variable and JSON key), type, default
+// and documentation. The loader, the validator, `check-config` and the README's configuration
+// table are all driven by this table (spec/config-docs.spec.ts keeps the README in step).
+import { z } from 'zod';
+import { kinds, type Kind } from './kinds.js';
+
+export type SettingGroup =
+  | 'Core'
+  | 'CAS'
+  | 'Clients'
+  | 'Lifetimes'
+  | 'Claims'
+  | 'Security'
+  | 'Storage'
+  | 'Operations'
+  | 'Pages';
+
+export interface SettingDef<T> {
+  readonly kind: Kind<T>;
+  readonly group: SettingGroup;
+  readonly doc: string;
+  readonly default?: T;
+  /** how a derived default is computed, for the docs */
+  readonly defaultDoc?: string;
+  /** lowercase key accepted in the JSON file for structured values (`clients`, `claims`) */
+  readonly fileKey?: string;
+  /** the Python cas-proxy used this name with the same meaning */
+  readonly compat?: true;
+  /** never printed, never logged */
+  readonly secret?: true;
+}
+
+const setting = <T>(def: SettingDef<T>): SettingDef<T> => def;
+
+export const SETTINGS = {
+  // ---- Core
+  ISSUER: setting({
+    kind: kinds.url(),
+    group: 'Core',
+    compat: true,
+    doc: 'Issuer identifier: the public https URL of the bridge (http only on a loopback host). '
+      + 'Discovery is served at `<ISSUER>/.well-known/openid-configuration`.',
+  }),
+  HOST: setting({ kind: kinds.string(), group: 'Core', compat: true, default: '127.0.0.1', doc: 'Address to listen on.' }),
+  PORT: setting({ kind: kinds.int(0, 65535), group: 'Core', compat: true, default: 59084, doc: 'Port to listen on.' }),
+  TRUST_PROXY: setting({
+    kind: kinds.bool(),
+    group: 'Core',
+    defaultDoc: '`true` when `HOST` is a loopback address, else `false`',
+    doc: 'Trust `X-Forwarded-Proto`/`-For`/`-Host` from a TLS-terminating reverse proxy in front of the bridge.',
+  }),
+  DEV_MODE: setting({
+    kind: kinds.bool(),
+    group: 'Core',
+    default: false,
+    doc: 'Development mode: allows missing or weak secrets (with a warning). Never in production.',
+  }),
+
+  // ---- CAS
+  CAS_LOGIN_URL: setting({
+    kind: kinds.url(),
+    group: 'CAS',
+    compat: true,
+    doc: 'CAS login URL, e.g. `https://cas.example.edu/cas/login`. Its parent is the CAS base URL.',
+  }),
+  CAS_VALIDATE_URL: setting({
+    kind: kinds.url(),
+    group: 'CAS',
+    compat: true,
+    defaultDoc: 'CAS base + `/p3/serviceValidate`',
+    doc: 'CAS 3 ticket validation URL (attributes are read from its response).',
+  }),
+  SERVICE_URL: setting({
+    kind: kinds.url(),
+    group: 'CAS',
+    compat: true,
+    defaultDoc: '`<ISSUER origin>/callback`',
+    doc: 'The service URL registered at CAS. The bridge serves its path: CAS redirects there with the ticket '
+      + 'and posts single-logout requests there.',
+  }),
+  SERVICE_URL_PER_LOGIN: setting({
+    kind: kinds.bool(),
+    group: 'CAS',
+    default: false,
+    doc: 'Add the pending login\'s id to the service URL (`?login=<id>`), so that several logins in progress in '
+      + 'one browser never mix. Needs a CAS service registration that matches by pattern.',
+  }),
+  CAS_REQUEST_TIMEOUT: setting({
+    kind: kinds.number(0.1),
+    group: 'CAS',
+    compat: true,
+    default: 8,
+    doc: 'Seconds allowed for one request to CAS (ticket validation, proxy tickets).',
+  }),
+
+  // ---- Clients
+  CLIENT_ID: setting({ kind: kinds.string(), group: 'Clients', compat: true, doc: 'Client id of the single client (flat form).' }),
+  CLIENT_SECRET: setting({
+    kind: kinds.secret(),
+    group: 'Clients',
+    compat: true,
+    secret: true,
+    doc: 'Secret of the single client (flat form), at least 32 characters.',
+  }),
+  CLIENT_SECRET_PREVIOUS: setting({
+    kind: kinds.secretList(),
+    group: 'Clients',
+    secret: true,
+    default: [],
+    doc: 'Earlier secrets of the single client, still accepted while a rotation is under way.',
+  }),
+  REDIRECT_URI_ALLOWLIST: setting({
+    kind: kinds.list(),
+    group: 'Clients',
+    compat: true,
+    default: [],
+    doc: 'Redirect URIs of the single client (JSON array or comma-separated). Scheme, host and port must match '
+      + 'exactly; the path matches as a prefix on a `/` boundary. Also governs `post_logout_redirect_uri`.',
+  }),
+  REDIRECT_URL_MATCH: setting({
+    kind: kinds.string(),
+    group: 'Clients',
+    compat: true,
+    doc: 'Older single-entry form of `REDIRECT_URI_ALLOWLIST`.',
+  }),
+  CLIENT_SCOPE: setting({
+    kind: kinds.list(),
+    group: 'Clients',
+    default: ['openid', 'profile', 'email', 'groups'],
+    doc: 'Scopes granted to the single client even when it asks for `openid` alone.',
+  }),
+  CLIENT_BACKCHANNEL_LOGOUT_URI: setting({
+    kind: kinds.url(),
+    group: 'Clients',
+    doc: 'Back-channel logout URI of the single client (Keycloak: `<realm>/protocol/openid-connect/logout/backchannel-logout`).',
+  }),
+  CLIENTS: setting({
+    kind: kinds.json(z.array(z.unknown()), 'JSON array'),
+    group: 'Clients',
+    fileKey: 'clients',
+    default: [],
+    doc: 'Several clients: entries with `client_id`, `client_secret`, `redirect_uris`, `post_logout_redirect_uris`, '
+      + '`token_endpoint_auth_method`, `scope`, `backchannel_logout_uri`, `access`, … (see "Clients" below).',
+  }),
+  REQUIRE_TOKEN_REDIRECT_URI: setting({
+    kind: kinds.bool(),
+    group: 'Clients',
+    compat: true,
+    default: true,
+    doc: 'Accepted for compatibility. A token request must repeat the authorization request\'s `redirect_uri` '
+      + '(RFC 6749), so `false` only earns a warning.',
+  }),
+
+  // ---- Lifetimes
+  ACCESS_TOKEN_EXPIRY: setting({ kind: kinds.seconds(), group: 'Lifetimes', compat: true, default: 1800, doc: 'Access token lifetime (seconds).' }),
+  AUTH_CODE_EXPIRY: setting({ kind: kinds.seconds(), group: 'Lifetimes', compat: true, default: 300, doc: 'Authorization code lifetime (seconds).' }),
+  SESSION_EXPIRY: setting({
+    kind: kinds.seconds(),
+    group: 'Lifetimes',
+    compat: true,
+    default: 600,
+    doc: 'Lifetime of a login in progress, from leaving for CAS to coming back (seconds).',
+  }),
+  SSO_SESSION_EXPIRY: setting({ kind: kinds.seconds(), group: 'Lifetimes', default: 28800, doc: 'Lifetime of the bridge\'s own single sign-on session (seconds).' }),
+  REFRESH_TOKEN_EXPIRY: setting({ kind: kinds.seconds(), group: 'Lifetimes', default: 1209600, doc: 'Refresh token lifetime (seconds).' }),
+
+  // ---- Claims
+  CLAIMS: setting({
+    kind: kinds.json(z.unknown(), 'JSON object'),
+    group: 'Claims',
+    fileKey: 'claims',
+    doc: 'Claim mapping: `{ "preset": "default", "claims": { … }, "scopes": { … } }` (see "Claims" below).',
+  }),
+  ID_TOKEN_CLAIMS: setting({
+    kind: kinds.bool(),
+    group: 'Claims',
+    default: true,
+    doc: 'Put the mapped claims in the ID token too (userinfo always carries them).',
+  }),
+
+  // ---- Security
+  SECRET_KEY: setting({
+    kind: kinds.secret(),
+    group: 'Security',
+    compat: true,
+    secret: true,
+    doc: 'Root secret (at least 32 characters) for cookie signing and encryption at rest. Tokens are signed with '
+      + 'asymmetric keys kept in the database.',
+  }),
+  SECRET_KEY_PREVIOUS: setting({
+    kind: kinds.secretList(),
+    group: 'Security',
+    secret: true,
+    default: [],
+    doc: 'Earlier values of `SECRET_KEY`: cookies and data protected with them stay valid during a rotation.',
+  }),
+  COOKIE_SECURE: setting({ kind: kinds.bool(), group: 'Security', compat: true, default: true, doc: 'Mark cookies Secure.' }),
+  COOKIE_SAMESITE: setting({
+    kind: kinds.oneOf(['Lax', 'None', 'Strict']),
+    group: 'Security',
+    compat: true,
+    default: 'Lax',
+    doc: 'SameSite attribute of cookies: `Lax` or `None` (with Secure). `Strict` cannot work: the return from CAS is a cross-site navigation.',
+  }),
+
+  // ---- Storage
+  DATABASE_PATH: setting({
+    kind: kinds.string(),
+    group: 'Storage',
+    compat: true,
+    default: 'cas_proxy.sqlite3',
+    doc: 'SQLite database file.',
+  }),
+  DATABASE_URL: setting({
+    kind: kinds.url(),
+    group: 'Storage',
+    secret: true,
+    doc: '`postgres://…` or `mariadb://…`; wins over `DATABASE_PATH`. Needed when several machines serve one issuer.',
+  }),
+  DATABASE_POOL_MAX: setting({ kind: kinds.int(1, 1000), group: 'Storage', default: 10, doc: 'Largest number of database connections per process (PostgreSQL, MariaDB).' }),
+  CLEANUP_INTERVAL: setting({ kind: kinds.seconds(), group: 'Storage', default: 300, doc: 'Seconds between purges of expired records.' }),
+
+  // ---- Operations
+  LOG_LEVEL: setting({
+    kind: kinds.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    group: 'Operations',
+    default: 'info',
+    doc: 'Log level (JSON lines; readable when the output is a terminal).',
+  }),
+  SHUTDOWN_TIMEOUT: setting({ kind: kinds.seconds(), group: 'Operations', default: 10, doc: 'Seconds allowed for requests in flight to finish on SIGTERM/SIGINT.' }),
+} as const satisfies Record<string, SettingDef<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+type ValueOf<D> = D extends SettingDef<infer T> ? T : never;
+/** Values after merging sources and validating each one; derived defaults are not applied yet. */
+export type RawSettings = { -readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> | undefined };
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

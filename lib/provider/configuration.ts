@@ -1,0 +1,89 @@
+// oidc-provider configuration built from the bridge's configuration. Every choice that differs
+// from oidc-provider's defaults is made here, with the reason beside it.
+import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { SequelizeAdapter } from '../../adapters/oidc-adapter.js';
+import type { Services } from '../services.js';
+import { findAccountFrom } from './account.js';
+import { clientMetadata } from './clients.js';
+import { loadExistingGrantFor } from './grants.js';
+import { buildPolicy } from './policy.js';
+
+export interface ConfigurationParts {
+  readonly jwks: JWKS;
+  /** grant types added by features (token exchange), allowed for every configured client */
+  readonly extraGrantTypes?: readonly string[];
+  readonly extraScopes?: readonly string[];
+}
+
+export function knownScopes(services: Services, extra: readonly string[] = []): Set<string> {
+  return new Set(['openid', 'offline_access', ...Object.keys(services.config.claims.mapping.scopes), ...extra]);
+}
+
+export function buildConfiguration(services: Services, parts: ConfigurationParts): Configuration {
+  const { config, views } = services;
+  const scopes = knownScopes(services, parts.extraScopes);
+  const cookie = { httpOnly: true, sameSite: config.cookies.sameSite } as const;
+
+  return {
+    adapter: SequelizeAdapter.factory(services.db),
+    clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
+    jwks: parts.jwks,
+    findAccount: findAccountFrom(services.accounts),
+    claims: { ...services.config.claims.mapping.scopes, acr: null, auth_time: null, sid: null, amr: null },
+    scopes: [...scopes],
+    // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
+    conformIdTokenClaims: !config.claims.inIdToken,
+    responseTypes: ['code'],
+    routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
+    cookies: {
+      keys: services.box.cookieKeys(),
+      long: cookie,
+      short: cookie,
+    },
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      IdToken: config.ttl.accessToken,
+      Interaction: config.ttl.interaction,
+      Session: config.ttl.session,
+      RefreshToken: config.ttl.refreshToken,
+      Grant: Math.max(config.ttl.session, config.ttl.refreshToken),
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: buildPolicy(services.clients, services.accounts, services.logger),
+    },
+    loadExistingGrant: loadExistingGrantFor(services.clients, scopes),
+    // confidential clients may skip PKCE (Keycloak's default); a challenge, when sent, must be S256
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: {
+        enabled: true,
+        // a client may introspect only tokens issued to it
+        allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
+      },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      // no resource servers: access tokens are for userinfo (and token exchange)
+      resourceIndicators: { enabled: false },
+      claimsParameter: { enabled: false },
+      dPoP: { enabled: true, nonceSecret: services.box.purposeKey('dpop-nonce') },
+    },
+    renderError: (ctx, out) => {
+      views.renderError(ctx, {
+        status: ctx.status >= 400 ? ctx.status : 400,
+        titleKey: out.error === 'server_error' ? 'error.server.title' : 'error.request.title',
+        messageKey: out.error === 'server_error' ? 'error.server.message' : 'error.request.message',
+        detail: out.error_description ? `${out.error}: ${out.error_description}` : out.error,
+      });
+    },
+  };
+}

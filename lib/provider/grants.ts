@@ -1,0 +1,34 @@
+// Consent for configured clients: they are first-party, so the bridge grants what they ask
+// (within what they may have) plus their default scopes, without a consent page.
+import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
+import type { ClientConfig } from '../config/index.js';
+
+export function grantedScopes(client: ClientConfig, requested: readonly string[], known: ReadonlySet<string>): string[] {
+  const allowed = client.allowedScopes ? new Set(client.allowedScopes) : known;
+  const wanted = new Set([...requested, ...client.defaultScopes]);
+  return [...wanted].filter((s) => known.has(s) && (allowed.has(s) || s === 'openid'));
+}
+
+export function loadExistingGrantFor(clients: ReadonlyMap<string, ClientConfig>, knownScopes: ReadonlySet<string>) {
+  return async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
+    const { client, session, params, provider } = ctx.oidc;
+    if (!client || !session?.accountId) return undefined;
+    const config = clients.get(client.clientId);
+    const resultGrantId = (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId;
+    const grantId = resultGrantId ?? session.grantIdFor(client.clientId);
+    const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+    if (!config) return existing;
+
+    const requested = typeof params?.scope === 'string' ? params.scope.split(' ') : [];
+    const scopes = grantedScopes(config, requested, knownScopes);
+    const grant = existing && existing.accountId === session.accountId
+      ? existing
+      : new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+    const missing = scopes.filter((s) => !grant.getOIDCScope().split(' ').includes(s));
+    if (missing.length || !grant.jti) {
+      grant.addOIDCScope(scopes.join(' '));
+      await grant.save();
+    }
+    return grant;
+  };
+}

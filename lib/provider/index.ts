@@ -1,0 +1,23 @@
+// Builds an oidc-provider instance for the bridge. A new one is built whenever the signing keys
+// change (oidc-provider reads keys once, at construction), and swapped in by ProviderHolder.
+import Provider from 'oidc-provider';
+import { jwksFromRows } from '../keys.js';
+import type { Services } from '../services.js';
+import { buildConfiguration } from './configuration.js';
+import { installClientPolicies } from './clients.js';
+import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
+
+export async function createProvider(services: Services): Promise<Provider> {
+  const jwks = jwksFromRows(await services.signingKeys.list(), services.box);
+  const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks }));
+  provider.proxy = services.config.server.trustProxy;
+  installClientPolicies(provider, services.config.clients);
+  provider.use(asKoa(configuredClientRequests(services)));
+  provider.use(asKoa(explainPkceMethod()));
+  provider.use(asKoa(linkCasTicketToSession(services)));
+  provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
+
+  // static clients are validated lazily on first use; fail at start instead
+  for (const client of services.config.clients) await provider.Client.find(client.clientId);
+  return provider;
+}

@@ -1,0 +1,73 @@
+// Small steps in front of and behind oidc-provider's routes (provider.use), each documented here
+// rather than patched into oidc-provider.
+import type { Middleware } from 'koa';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Services } from '../services.js';
+
+type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;
+
+/**
+ * Authorization requests of configured (first-party) clients, adjusted before oidc-provider sees
+ * them:
+ * - default scopes: a client's configured scopes are added to what it asks for (Keycloak asks for
+ *   `openid` alone, and then takes its user's profile from userinfo);
+ * - refresh tokens: oidc-provider drops `offline_access` unless the request carries
+ *   prompt=consent. A configured client that asks for `offline_access` gets it: `consent` is added
+ *   to the prompt and the consent interaction is granted without a page (the admin's registration
+ *   of the client stands for the consent).
+ */
+export function configuredClientRequests(services: Services): OidcMiddleware {
+  return async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === '/authorize') {
+      const { scope, client_id: clientId, prompt } = ctx.query;
+      const client = typeof clientId === 'string' ? services.clients.get(clientId) : undefined;
+      if (client && typeof scope === 'string') {
+        const scopes = scope.split(' ').filter(Boolean);
+        const query = { ...ctx.query };
+        if (scopes.includes('openid')) {
+          query.scope = [...new Set([...scopes, ...client.defaultScopes])].join(' ');
+        }
+        const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
+        if (scopes.includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent')) {
+          query.prompt = [...prompts, 'consent'].join(' ');
+        }
+        ctx.query = query;
+      }
+    }
+    await next();
+  };
+}
+
+/** A `plain` PKCE challenge is refused by oidc-provider; say what to do instead. */
+export function explainPkceMethod(): OidcMiddleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 303 && ctx.status !== 302) return;
+    const location = ctx.response.get('location');
+    if (!location.includes('not%20supported%20value%20of%20code_challenge_method')
+      && !location.includes('not+supported+value+of+code_challenge_method')) return;
+    const url = URL.parse(location);
+    if (!url || url.searchParams.get('error_description') !== 'not supported value of code_challenge_method') return;
+    url.searchParams.set('error_description', 'code_challenge_method must be S256 (plain is not supported); in Keycloak choose PKCE method S256');
+    ctx.redirect(url.href);
+    ctx.status = 303;
+  };
+}
+
+/** After a CAS login resumes: remember which OP session the service ticket created (for SLO). */
+export function linkCasTicketToSession(services: Services): OidcMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      const cas = ctx.oidc?.route === 'resume' ? (ctx.oidc.result?.cas as { ticketHash?: string } | undefined) : undefined;
+      const session = ctx.oidc?.session;
+      if (cas?.ticketHash && session?.accountId) {
+        await services.casTickets.linkHash(cas.ticketHash, { sessionUid: session.uid, accountId: session.accountId }, services.config.ttl.session)
+          .catch((err: unknown) => services.logger.error({ err }, 'could not link the CAS ticket to the session'));
+      }
+    }
+  };
+}
+
+export const asKoa = (mw: OidcMiddleware): Middleware => mw as unknown as Middleware;

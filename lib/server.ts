@@ -1,0 +1,75 @@
+// Starts one bridge process: services, provider, koa app, HTTP server and the periodic jobs.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { purgeExpired } from '../adapters/cleanup.js';
+import { createApp } from './app.js';
+import type { BridgeConfig } from './config/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { createProvider } from './provider/index.js';
+import { ProviderHolder } from './provider/holder.js';
+import { openServices, type OpenOptions, type Services } from './services.js';
+
+export interface RunningBridge {
+  readonly services: Services;
+  readonly holder: ProviderHolder;
+  readonly server: Server;
+  /** base URL the server actually listens on (useful with PORT=0) */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends OpenOptions {
+  readonly logger?: Logger;
+  /** run the periodic purge of expired records in this process (default true) */
+  readonly cleanup?: boolean;
+}
+
+export async function startBridge(config: BridgeConfig, options: StartOptions = {}): Promise<RunningBridge> {
+  const logger = options.logger ?? createLogger(config.logging.level);
+  for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
+  const services = await openServices(config, logger, options);
+  const holder = new ProviderHolder(await createProvider(services), config.mountPath);
+  const app = createApp(services, holder);
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const timers: NodeJS.Timeout[] = [];
+  if (options.cleanup !== false) {
+    timers.push(setInterval(() => {
+      purgeExpired(services.db)
+        .then((counts) => logger.debug({ event: 'cleanup', counts }, 'expired records purged'))
+        .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+    }, config.database.cleanupIntervalMs).unref());
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const t of timers) clearInterval(t);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, config.server.shutdownTimeoutMs).unref();
+      });
+      await services.db.close();
+    })();
+    return closing;
+  };
+
+  logger.info({ event: 'started', url, issuer: config.issuer, database: services.db.description }, 'cas-oidc-bridge listening');
+  return { services, holder, server, url, close };
+}

@@ -1,0 +1,59 @@
+// The bridge's long-lived parts, opened once per process and handed to routes and the provider.
+import { AccountStore } from '../adapters/accounts.js';
+import { CasTicketStore } from '../adapters/cas-tickets.js';
+import { Database } from '../adapters/database.js';
+import { MetaStore } from '../adapters/meta.js';
+import { migrate } from '../adapters/migrate.js';
+import { PendingLoginStore } from '../adapters/pending-logins.js';
+import { SigningKeyStore } from '../adapters/signing-keys.js';
+import { CasClient } from './cas/client.js';
+import type { BridgeConfig, ClientConfig } from './config/index.js';
+import { ensureSigningKeys } from './keys.js';
+import type { Logger } from './logger.js';
+import { SecretBox } from './secrets.js';
+import { Views } from './views.js';
+
+export interface Services {
+  readonly config: BridgeConfig;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly box: SecretBox;
+  readonly cas: CasClient;
+  readonly views: Views;
+  readonly clients: ReadonlyMap<string, ClientConfig>;
+  readonly accounts: AccountStore;
+  readonly pendingLogins: PendingLoginStore;
+  readonly casTickets: CasTicketStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly meta: MetaStore;
+}
+
+export interface OpenOptions {
+  /** run migrations and create missing signing keys (false in cluster workers: the primary did it) */
+  readonly prepare?: boolean;
+}
+
+export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
+  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax });
+  const box = new SecretBox(config.secrets.current, config.secrets.previous);
+  const signingKeys = new SigningKeyStore(db);
+  const meta = new MetaStore(db);
+  if (options.prepare !== false) {
+    const applied = await migrate(db, () => ensureSigningKeys(signingKeys, meta, box));
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  }
+  return {
+    config,
+    logger,
+    db,
+    box,
+    cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs }),
+    views: new Views(),
+    clients: new Map(config.clients.map((c) => [c.clientId, c])),
+    accounts: new AccountStore(db),
+    pendingLogins: new PendingLoginStore(db),
+    casTickets: new CasTicketStore(db),
+    signingKeys,
+    meta,
+  };
+}

@@ -1,0 +1,130 @@
+// HTML pages people see. Templates are Eta files in views/ (or the admin's TEMPLATE_DIR, file by
+// file), every value escaped; texts come from views/locales/<lang>.json chosen by Accept-Language.
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Context } from 'koa';
+
+/** views/ of the package, found from this file in lib/ (sources) or dist/lib/ (build). */
+export const DEFAULT_VIEWS_DIR = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i += 1) {
+    if (existsSync(join(dir, 'views', 'layout.eta'))) return join(dir, 'views');
+    dir = dirname(dir);
+  }
+  throw new Error('views/ directory not found');
+})();
+
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+type Messages = Record<string, string>;
+
+export interface PageAction {
+  readonly href: string;
+  readonly label: string;
+  readonly primary?: boolean;
+}
+
+export interface Branding {
+  readonly name: string;
+  readonly logoUrl: string | undefined;
+  readonly color: string;
+}
+
+export interface ViewOptions {
+  readonly templateDir?: string | undefined;
+  readonly branding?: Partial<Branding>;
+}
+
+/** Picks the best supported locale from an Accept-Language header (q-values honoured). */
+export function pickLocale(header: string | undefined): Locale {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((e) => e.tag && e.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag === '*') return 'en';
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export class Views {
+  readonly #eta: Eta;
+  readonly #messages: Record<Locale, Messages>;
+  readonly branding: Branding;
+
+  constructor(options: ViewOptions = {}) {
+    const custom = options.templateDir ? resolve(options.templateDir) : undefined;
+    this.#eta = new Eta({ views: DEFAULT_VIEWS_DIR, autoEscape: true, cache: true, useWith: false });
+    // an admin's template directory overrides templates file by file
+    const resolveDefault = this.#eta.resolvePath.bind(this.#eta);
+    this.#eta.resolvePath = (template, opts) => {
+      if (custom) {
+        const candidate = join(custom, `${template.replace(/^\.\//, '')}.eta`);
+        if (existsSync(candidate)) return candidate;
+      }
+      return resolveDefault(template, opts);
+    };
+    const load = (locale: Locale): Messages => {
+      const base = JSON.parse(readFileSync(join(DEFAULT_VIEWS_DIR, 'locales', `${locale}.json`), 'utf8')) as Messages;
+      const override = custom ? join(custom, 'locales', `${locale}.json`) : undefined;
+      return override && existsSync(override) ? { ...base, ...(JSON.parse(readFileSync(override, 'utf8')) as Messages) } : base;
+    };
+    this.#messages = { en: load('en'), 'zh-CN': load('zh-CN') };
+    this.branding = {
+      name: options.branding?.name ?? 'CAS OIDC Bridge',
+      logoUrl: options.branding?.logoUrl,
+      color: options.branding?.color ?? '#1f4e8c',
+    };
+  }
+
+  translator(locale: Locale): (key: string, params?: Record<string, string>) => string {
+    const messages = this.#messages[locale];
+    const fallback = this.#messages.en;
+    return (key, params = {}) => {
+      const text = messages[key] ?? fallback[key] ?? key;
+      return text.replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m);
+    };
+  }
+
+  /** Renders a template to the koa response with a strict CSP (no external assets). */
+  render(ctx: Context, template: string, data: Record<string, unknown>, status = 200): void {
+    const locale = pickLocale(ctx.get('accept-language'));
+    const nonce = randomBytes(16).toString('base64');
+    const html = this.#eta.render(template, {
+      ...data,
+      t: this.translator(locale),
+      locale,
+      brand: this.branding,
+      nonce,
+    });
+    ctx.status = status;
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src https: data:; form-action 'self' https: http:; base-uri 'none'; frame-ancestors 'none'`);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = html;
+  }
+
+  /** A page that explains a problem and offers the way forward. */
+  renderError(ctx: Context, page: { status: number; titleKey: string; messageKey: string; params?: Record<string, string>; actions?: PageAction[]; detail?: string | undefined }): void {
+    this.render(ctx, 'error', {
+      titleKey: page.titleKey,
+      messageKey: page.messageKey,
+      params: page.params ?? {},
+      actions: page.actions ?? [],
+      detail: page.detail,
+      status: page.status,
+    }, page.status);
+  }
+}

@@ -1,0 +1,75 @@
+// A cookie-keeping HTTP user agent for specs: follows redirects one by one so a spec can stop at
+// the relying party's redirect URI, and submits HTML forms the way a browser would.
+import { CookieJar } from 'tough-cookie';
+import { parse as parseHtml } from 'node-html-parser';
+
+export interface Hop {
+  readonly url: string;
+  readonly status: number;
+  readonly location: string | undefined;
+  readonly body: string;
+  readonly headers: Headers;
+}
+
+export class TestBrowser {
+  readonly jar = new CookieJar();
+  readonly history: Hop[] = [];
+  acceptLanguage = 'en';
+
+  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Hop> {
+    const headers = new Headers(init.headers);
+    const cookie = await this.jar.getCookieString(url);
+    if (cookie) headers.set('cookie', cookie);
+    headers.set('accept-language', this.acceptLanguage);
+    let body: string | undefined;
+    if (init.form) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      body = new URLSearchParams(init.form).toString();
+    }
+    const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url, { ignoreError: true });
+    const location = response.headers.get('location') ?? undefined;
+    const hop: Hop = {
+      url,
+      status: response.status,
+      location: location ? new URL(location, url).href : undefined,
+      body: await response.text(),
+      headers: response.headers,
+    };
+    this.history.push(hop);
+    return hop;
+  }
+
+  /** GET `url` and follow redirects until `stop(url)` is true for a Location, or a non-redirect answer. */
+  async follow(url: string, stop: (location: string) => boolean = () => false, max = 20): Promise<Hop> {
+    let hop = await this.request(url);
+    for (let i = 0; i < max && hop.location && hop.status >= 300 && hop.status < 400; i += 1) {
+      if (stop(hop.location)) return hop;
+      hop = await this.request(hop.location);
+    }
+    return hop;
+  }
+
+  /** Fills and submits the first form of a page (hidden fields kept); follows redirects. */
+  async submitForm(page: Hop, fields: Record<string, string>, stop?: (location: string) => boolean, selector = 'form'): Promise<Hop> {
+    const root = parseHtml(page.body);
+    const form = root.querySelector(selector);
+    if (!form) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 300)}`);
+    const data: Record<string, string> = {};
+    for (const input of form.querySelectorAll('input')) {
+      const name = input.getAttribute('name');
+      if (name && input.getAttribute('type') !== 'submit') data[name] = input.getAttribute('value') ?? '';
+    }
+    Object.assign(data, fields);
+    const action = new URL(form.getAttribute('action') || page.url, page.url).href;
+    const method = (form.getAttribute('method') ?? 'get').toUpperCase();
+    let hop = method === 'POST'
+      ? await this.request(action, { method: 'POST', form: data, headers: { referer: page.url } })
+      : await this.request(`${action}?${new URLSearchParams(data)}`);
+    for (let i = 0; i < 20 && hop.location && hop.status >= 300 && hop.status < 400; i += 1) {
+      if (stop?.(hop.location)) return hop;
+      hop = await this.request(hop.location);
+    }
+    return hop;
+  }
+}
