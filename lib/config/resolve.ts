@@ -268,7 +268,8 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   const issuer = resolveIssuer(v.ISSUER, c);
   const issuerUrl = issuer ? new URL(issuer) : undefined;
 
-  if (!v.CAS_LOGIN_URL) c.problems.push('CAS_LOGIN_URL: is required, e.g. https://cas.example.edu/cas/login');
+  const reported = (name: string): boolean => c.problems.some((p) => p.startsWith(`${name}:`));
+  if (!v.CAS_LOGIN_URL && !reported('CAS_LOGIN_URL')) c.problems.push('CAS_LOGIN_URL: is required, e.g. https://cas.example.edu/cas/login');
   const casBase = v.CAS_LOGIN_URL ? casBaseUrl(v.CAS_LOGIN_URL) : '';
 
   const serviceUrl = v.SERVICE_URL ?? (issuerUrl ? `${issuerUrl.origin}/callback` : '');

@@ -35,7 +35,8 @@ const setting = <T>(def: SettingDef<T>): SettingDef<T> => def;
 export const SETTINGS = {
   // ---- Core
   ISSUER: setting({
-    kind: kinds.url(),
+    // validated in resolve.ts, which explains the change from the Python service's bare names
+    kind: kinds.string(),
     group: 'Core',
     compat: true,
     doc: 'Issuer identifier: the public https URL of the bridge (http only on a loopback host). '

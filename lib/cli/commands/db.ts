@@ -1,0 +1,46 @@
+import type { Command } from '../command.js';
+import { EXIT } from '../command.js';
+import { loadConfigOrReport } from '../config-errors.js';
+import { parseCommandArgs } from '../options.js';
+import { Database } from '../../../adapters/database.js';
+import { migrate } from '../../../adapters/migrate.js';
+import { purgeExpired } from '../../../adapters/cleanup.js';
+
+async function withDatabase(args: string[], work: (db: Database) => Promise<void>): Promise<number> {
+  const { values } = parseCommandArgs(args, {});
+  const config = loadConfigOrReport({ configPath: values.config });
+  if (!config) return EXIT.usage;
+  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: 2 });
+  try {
+    await work(db);
+    return EXIT.ok;
+  } finally {
+    await db.close();
+  }
+}
+
+export const dbMigrate: Command = {
+  path: ['db', 'migrate'],
+  summary: 'apply pending database migrations',
+  help: `Usage: cas-oidc-bridge db migrate [--config FILE]
+
+Applies pending migrations to the configured database (DATABASE_URL or DATABASE_PATH) under a
+lock, so it is safe while other nodes start. The bridge also does this at start.`,
+  run: (args) => withDatabase(args, async (db) => {
+    const applied = await migrate(db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database schema is up to date\n');
+  }),
+};
+
+export const dbCleanup: Command = {
+  path: ['db', 'cleanup'],
+  summary: 'delete expired records now',
+  help: `Usage: cas-oidc-bridge db cleanup [--config FILE]
+
+Deletes expired codes, tokens, sessions, interactions and pending logins. The bridge does this
+every CLEANUP_INTERVAL seconds; this runs it once, e.g. from cron.`,
+  run: (args) => withDatabase(args, async (db) => {
+    const counts = await purgeExpired(db);
+    for (const [table, count] of Object.entries(counts)) process.stdout.write(`${table}: ${count} deleted\n`);
+  }),
+};

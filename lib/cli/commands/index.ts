@@ -1,0 +1,6 @@
+// Every command, in the order --help lists them.
+import type { Command } from '../command.js';
+import { start } from './start.js';
+import { dbCleanup, dbMigrate } from './db.js';
+
+export const COMMANDS: readonly Command[] = [start, dbMigrate, dbCleanup];

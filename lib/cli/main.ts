@@ -1,0 +1,51 @@
+// cas-oidc-bridge command line: `cas-oidc-bridge <command> [options]`, `--help` everywhere.
+import { EXIT, UsageError, type Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
+  return `Usage: cas-oidc-bridge <command> [options]
+
+An OpenID Provider that hands the login step to a CAS server.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`cas-oidc-bridge <command> --help\` for a command's options. Exit codes: 0 success,
+1 failure, 2 bad configuration or usage.
+`;
+}
+
+export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const command of COMMANDS) {
+    if (command.path.every((word, i) => argv[i] === word) && (!best || command.path.length > best.path.length)) best = command;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(overview());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    process.stderr.write(`cas-oidc-bridge: unknown command "${argv.join(' ')}"\n\n${overview()}`);
+    return EXIT.usage;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    process.stdout.write(`${found.command.help}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await found.command.run(found.rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cas-oidc-bridge ${found.command.path.join(' ')}: ${err.message}\n\n${found.command.help}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`cas-oidc-bridge ${found.command.path.join(' ')}: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
