@@ -16,7 +16,7 @@ import {
   VERIFIED_COMPANION,
 } from './oidc.js';
 import { PRESETS, type Preset } from './presets.js';
-import { checkKeys, isObject, isStringArray, Problems, show, type JsonObject } from './problems.js';
+import { checkKeys, isObject, isStringArray, Problems, setOwn, show, type JsonObject } from './problems.js';
 import { compileSource, SOURCE_KEYS, type CompiledSource } from './sources.js';
 import { compileTransform, type Cardinality, type CompiledTransform } from './transforms.js';
 import type { CasAttributes, ClaimsSetting, CompiledClaims, MappedClaims } from './types.js';
@@ -125,8 +125,8 @@ function compileClaim(name: string, def: unknown, problems: Problems, path: stri
 
   let ok = true;
   for (const alt of alternatives) {
-    if (alt.explicitVerified && !(name in VERIFIED_COMPANION)) {
-      problems.add(path, `"verified" only applies to ${Object.keys(VERIFIED_COMPANION).join(' and ')}`);
+    if (alt.explicitVerified && !VERIFIED_COMPANION.has(name)) {
+      problems.add(path, `"verified" only applies to ${[...VERIFIED_COMPANION.keys()].join(' and ')}`);
       ok = false;
     }
     if (shape !== 'array' && shape !== 'free' && alt.cardinality === 'multi') {
@@ -190,7 +190,7 @@ function compileAllAttributes(name: string, def: JsonObject, shape: Shape, probl
       for (const [attr, values] of Object.entries(reader.attributes)) {
         if (!wanted(attr) || !Array.isArray(values)) continue;
         const kept = values.filter((v) => typeof v === 'string' && v !== '');
-        if (kept.length > 0) out[attr] = kept;
+        if (kept.length > 0) setOwn(out, attr, kept);
       }
       return Object.keys(out).length > 0 ? out : undefined;
     },
@@ -299,7 +299,7 @@ export function compileClaims(setting: ClaimsSetting | undefined): CompiledClaim
     rules.push(rule);
 
     // email -> email_verified from whichever source produced email, unless mapped (or removed) explicitly.
-    const companion = VERIFIED_COMPANION[name];
+    const companion = VERIFIED_COMPANION.get(name);
     if (companion === undefined || rule.type !== 'pipeline') continue;
     if (merged.has(companion) || removed.has(companion)) {
       if (rule.alternatives.some((a) => a.explicitVerified)) {
@@ -348,7 +348,7 @@ function buildScopes(produced: Set<string>, preset: Preset, configured: unknown,
       if (LOGIN_CLAIMS.has(c)) problems.add(path, `${c} goes on the ID token from the login; it cannot be released by a scope`);
       else if (!produced.has(c)) problems.add(path, `claim ${show(c)} is not produced by the mapping`);
     }
-    scopes[scope] = [...new Set(claims)];
+    setOwn(scopes, scope, [...new Set(claims)]);
   }
   return scopes;
 }
@@ -381,7 +381,7 @@ class Mapping implements CompiledClaims {
       } else {
         value = producedBy.get(rule.of)?.verified;
       }
-      if (value !== undefined) claims[rule.name] = value;
+      if (value !== undefined) setOwn(claims, rule.name, value);
     }
 
     const sub = claims['sub'];
@@ -412,7 +412,7 @@ class Mapping implements CompiledClaims {
       }
       const type =
         rule.shape === 'free' ? (rule.multi ? 'array' : 'string') : rule.shape === 'address' ? 'object {formatted}' : rule.shape;
-      const verified = rule.name in VERIFIED_COMPANION;
+      const verified = VERIFIED_COMPANION.has(rule.name);
       const alts = rule.alternatives.map((a) => (verified ? `${a.description} (${a.verified ? 'verified' : 'unverified'})` : a.description));
       return `${head}: ${alts.join('; else ')} (${type}${rule.name === 'sub' ? ', required' : ''})`;
     });

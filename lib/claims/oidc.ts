@@ -57,11 +57,11 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
 /** Claims put on the ID token from the login, not released through a scope. */
 export const LOGIN_CLAIMS: ReadonlySet<string> = new Set(['acr', 'amr']);
 
-/** email -> email_verified, phone_number -> phone_number_verified */
-export const VERIFIED_COMPANION: Readonly<Record<string, string>> = {
-  email: 'email_verified',
-  phone_number: 'phone_number_verified',
-};
+/** email -> email_verified, phone_number -> phone_number_verified (a Map: claim names are user input) */
+export const VERIFIED_COMPANION: ReadonlyMap<string, string> = new Map([
+  ['email', 'email_verified'],
+  ['phone_number', 'phone_number_verified'],
+]);
 
 /** Standard scopes (Core §5.4) plus the common `groups` scope. */
 export const STANDARD_SCOPES: Readonly<Record<string, readonly string[]>> = {

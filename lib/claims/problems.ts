@@ -37,3 +37,8 @@ export function checkKeys(obj: JsonObject, allowed: readonly string[], path: str
     }
   }
 }
+
+/** obj[key] = value as an own data property, even for "__proto__" (attribute and claim names are input). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}

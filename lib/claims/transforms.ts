@@ -33,7 +33,7 @@ export const TRANSFORM_NAMES: readonly string[] = [...Object.keys(SIMPLE), ...WI
 /** Compiles one transform spec; reports (without a path: the caller adds it) and returns undefined if bad. */
 export function compileTransform(spec: unknown, report: (message: string) => void): CompiledTransform | undefined {
   if (typeof spec === 'string') {
-    const simple = SIMPLE[spec];
+    const simple = Object.hasOwn(SIMPLE, spec) ? SIMPLE[spec] : undefined; // not "constructor" & co
     if (simple) return simple;
     if ((WITH_ARGUMENT as readonly string[]).includes(spec)) {
       report(`transform "${spec}" needs an argument, e.g. ${EXAMPLES[spec as ArgTransform]}`);

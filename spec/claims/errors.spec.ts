@@ -26,6 +26,10 @@ describe('claims configuration errors', () => {
     expect(claim('email', { attribute: 'mail', transforms: ['first', { replace: 'x' }] })[0]).to.match(/^claims\.email: unknown transform "replace"/);
   });
 
+  it('a transform named like an Object.prototype member is unknown', () => {
+    expect(claim('email', { attribute: 'mail', transforms: ['first', 'constructor'] })[0]).to.match(/^claims\.email: unknown transform "constructor"/);
+  });
+
   it('a transform that needs an argument', () => {
     expect(claim('groups', { attribute: 'memberOf', transforms: ['join'] })).to.deep.equal([
       'claims.groups: transform "join" needs an argument, e.g. {"join": ", "}',

@@ -255,6 +255,30 @@ describe('claims mapping on real CAS responses', () => {
     });
   });
 
+  describe('names that look like Object.prototype members', () => {
+    it('are ordinary claim, attribute and scope names', () => {
+      // JSON.parse, as a configuration file would be read: a "__proto__" literal in code sets the prototype.
+      const compiled = compileClaims(
+        JSON.parse(`{
+          "claims": { "constructor": { "attribute": "toString", "transforms": ["first"] }, "raw": { "allAttributes": true } },
+          "scopes": { "__proto__": ["constructor"] }
+        }`) as ClaimsSetting,
+      );
+      expect(Object.getOwnPropertyNames(compiled.scopes)).to.include('__proto__');
+      const attributes = JSON.parse('{"toString": ["x"], "__proto__": ["y"]}') as Record<string, string[]>;
+      const claims = compiled.map('alice', attributes).claims;
+      expect(claims['constructor']).to.equal('x');
+      expect(Object.getPrototypeOf(claims)).to.equal(Object.prototype);
+      const raw = claims['raw'] as Record<string, string[]>;
+      expect(Object.getOwnPropertyNames(raw)).to.deep.equal(['toString', '__proto__']);
+      expect(Object.getPrototypeOf(raw)).to.equal(Object.prototype);
+    });
+
+    it('a custom claim named like an Object.prototype member gets no *_verified companion', () => {
+      expect(compileClaims({ preset: 'none', claims: { toString: '{user}' } }).claimNames).to.deep.equal(['sub', 'toString']);
+    });
+  });
+
   describe('describe, claimNames and scopes', () => {
     it('gives one line per claim with its scope, source and transforms', () => {
       const lines = compileClaims(EMAIL_WITH_FALLBACK).describe();
