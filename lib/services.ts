@@ -8,6 +8,7 @@ import { PendingLoginStore } from '../adapters/pending-logins.js';
 import { SigningKeyStore } from '../adapters/signing-keys.js';
 import { CasClient } from './cas/client.js';
 import type { BridgeConfig, ClientConfig } from './config/index.js';
+import { BridgeEvents } from './events.js';
 import { ensureSigningKeys } from './keys.js';
 import type { Logger } from './logger.js';
 import { SecretBox } from './secrets.js';
@@ -26,6 +27,7 @@ export interface Services {
   readonly casTickets: CasTicketStore;
   readonly signingKeys: SigningKeyStore;
   readonly meta: MetaStore;
+  readonly events: BridgeEvents;
 }
 
 export interface OpenOptions {
@@ -55,5 +57,6 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     casTickets: new CasTicketStore(db),
     signingKeys,
     meta,
+    events: new BridgeEvents(),
   };
 }
