@@ -1,5 +1,6 @@
 // A cookie-keeping HTTP user agent for specs: follows redirects one by one so a spec can stop at
 // the relying party's redirect URI, and submits HTML forms the way a browser would.
+import got from 'got';
 import { CookieJar } from 'tough-cookie';
 import { parse as parseHtml } from 'node-html-parser';
 
@@ -21,20 +22,38 @@ export class TestBrowser {
     const cookie = await this.jar.getCookieString(url);
     if (cookie) headers.set('cookie', cookie);
     headers.set('accept-language', this.acceptLanguage);
+    if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    // what a browser sends for a top-level navigation (fetch would say "cors")
+    headers.set('sec-fetch-mode', 'navigate');
+    headers.set('sec-fetch-dest', 'document');
     let body: string | undefined;
     if (init.form) {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url, { ignoreError: true });
-    const location = response.headers.get('location') ?? undefined;
+    // node's http client, not fetch: fetch always sends `Sec-Fetch-Mode: cors`, which relying
+    // parties such as mod_auth_openidc take for an XHR
+    const response = await got(url, {
+      method: (init.method ?? (body ? 'POST' : 'GET')) as 'GET' | 'POST',
+      headers: Object.fromEntries(headers),
+      body,
+      followRedirect: false,
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      decompress: true,
+    });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [String(value)]) responseHeaders.append(name, v);
+    }
+    for (const setCookie of responseHeaders.getSetCookie()) await this.jar.setCookie(setCookie, url, { ignoreError: true });
+    const location = responseHeaders.get('location') ?? undefined;
     const hop: Hop = {
       url,
-      status: response.status,
+      status: response.statusCode,
       location: location ? new URL(location, url).href : undefined,
-      body: await response.text(),
-      headers: response.headers,
+      body: response.body,
+      headers: responseHeaders,
     };
     this.history.push(hop);
     return hop;
