@@ -6,7 +6,7 @@ import { CasClient, MAX_CAS_RESPONSE_BYTES } from '../../lib/cas/client.js';
 import { CasError, CasProtocolError, CasTimeoutError, CasUnreachableError } from '../../lib/cas/errors.js';
 import { freePort } from '../support/net.js';
 import { fixture } from './support.js';
-import { stubServer, type Stub } from './stub-server.js';
+import { stubServer, type Stub } from '../support/stub-server.js';
 
 const TICKET = 'ST-1-secretTicketValue';
 const SERVICE = 'https://bridge.example.edu/callback';
