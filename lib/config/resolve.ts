@@ -243,6 +243,11 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
         + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
     }
+    // a weak earlier secret still authenticates the client: accepted for the rotation, but said
+    const previousName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET_PREVIOUS' : `${client.where}.client_secret_previous`;
+    client.previousSecrets.forEach((previous, i) => {
+      if (secretWeakness(previous)) c.warnings.push(`${previousName}[${i}] is weak; drop it once the rotation is over`);
+    });
     if (client.redirectUris.length === 0 && client.redirectUriAllowlist.length === 0 && !reported(c, 'REDIRECT_URI_ALLOWLIST')) {
       const name = client.where === 'CLIENT_ID' ? 'REDIRECT_URI_ALLOWLIST' : `${client.where}.redirect_uris`;
       c.problems.push(`${name}: at least one redirect URI is required for client "${client.clientId}"`);

@@ -155,6 +155,14 @@ describe('configuration errors', () => {
       expect(configOf({ env: noKey }).secrets.current).to.have.length.greaterThan(32);
     });
 
+    it('weak earlier secrets (a rotation from the Python service) are accepted with a warning naming them', () => {
+      const config = configOf({ env: validEnv({ CLIENT_SECRET_PREVIOUS: 'old-python-secret', SECRET_KEY_PREVIOUS: 'old-key' }) });
+      expect(config.clients[0]?.previousSecrets).to.deep.equal(['old-python-secret']);
+      expect(config.warnings).to.include('CLIENT_SECRET_PREVIOUS[0] is weak; drop it once the rotation is over');
+      expect(config.warnings).to.include('SECRET_KEY_PREVIOUS[0] is weak; drop it once the rotation is over');
+      expect(config.warnings.join('\n')).not.to.match(/old-python-secret|old-key/);
+    });
+
     it('a client secret with spaces is refused; one outside [A-Za-z0-9._~-] earns a Keycloak warning', () => {
       expect(problemsOf({ env: validEnv({ CLIENT_SECRET: 'with spaces inside of it 0123456789abc' }) }))
         .to.deep.equal(['CLIENT_SECRET: must be printable ASCII without spaces']);
