@@ -250,6 +250,14 @@ describe('login errors end to end', () => {
     expect(validation.searchParams.get('ticket')).to.equal('ST-6-scriptedTicket6');
   });
 
+  it('no log line carries a ticket (after every flow above)', () => {
+    const text = JSON.stringify(bridge.logs);
+    expect(bridge.logs.length).to.be.greaterThan(20);
+    expect(text).to.include('/callback?ticket=…');
+    expect(text).not.to.match(/scriptedTicket/);
+    expect(text).not.to.include(CLIENT_SECRET);
+  });
+
   it('the pages speak the browser\'s language (zh-CN)', async () => {
     cas.validate = xmlAnswer(fixture('serviceValidate-INVALID_TICKET-unknown.xml'));
     const browser = new TestBrowser();

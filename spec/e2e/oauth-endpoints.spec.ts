@@ -43,6 +43,9 @@ describe('OAuth endpoints', () => {
     await cas?.close();
   });
 
+  /** every code and token the specs below obtained: none may reach a log line */
+  const issued: string[] = [];
+
   async function login(clientId = 'rp', redirectUri = REDIRECT, extra: Record<string, string> = {}, browser = new TestBrowser()): Promise<Login> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -54,6 +57,7 @@ describe('OAuth endpoints', () => {
     const hop = await browser.follow(url.href, (l) => l.startsWith(redirectUri));
     expect(hop.location, `${hop.status} ${hop.body.slice(0, 300)}`).to.be.a('string');
     const location = new URL(hop.location!);
+    issued.push(location.searchParams.get('code') ?? '', verifier);
     return { code: location.searchParams.get('code') ?? '', verifier, state, location };
   }
 
@@ -68,7 +72,9 @@ describe('OAuth endpoints', () => {
     const init = form(body);
     const res = await fetch(`${bridge.issuer}/token`, { ...init, headers: { ...init.headers, ...headers } });
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
-    return { status: res.status, json: (await res.json()) as Record<string, unknown>, headers: res.headers };
+    const json = (await res.json()) as Record<string, unknown>;
+    for (const name of ['access_token', 'refresh_token', 'id_token']) if (typeof json[name] === 'string') issued.push(json[name]);
+    return { status: res.status, json, headers: res.headers };
   }
 
   const redeem = (l: Login, extra: Record<string, string> = {}) => token({
@@ -259,6 +265,15 @@ describe('OAuth endpoints', () => {
       const res = await token(withoutVerifier);
       expect(res.status).to.equal(400);
       expect(res.json.error).to.be.oneOf(['invalid_grant', 'invalid_request']);
+    });
+  });
+
+  describe('logs', () => {
+    it('carry no code, token, verifier or client secret of the flows above', () => {
+      const text = JSON.stringify(bridge.logs);
+      expect(issued.length).to.be.greaterThan(40);
+      for (const value of issued.filter(Boolean)) expect(text.includes(value), 'a code or token is in the logs').to.equal(false);
+      for (const secret of [CLIENT_SECRET, OTHER_SECRET]) expect(text).not.to.include(secret);
     });
   });
 
