@@ -85,6 +85,15 @@ describe('configuration sources and precedence', () => {
     expect(config.clients[0]?.clientSecret).to.equal(CLIENT_SECRET);
   });
 
+  it('an empty environment variable for a URL or a number means "not set" (compose files write `SERVICE_URL=`)', () => {
+    const dir = tempDir();
+    writeJson(dir, 'config.json', { ...validEnv(), PORT: 7001, CAS_VALIDATE_URL: 'https://cas.example.edu/cas/serviceValidate' });
+    const config = configOf({ cwd: dir, env: { SERVICE_URL: '', CAS_VALIDATE_URL: ' ', PORT: '' } });
+    expect(config.cas.serviceUrl).to.equal('https://bridge.example.edu/callback');
+    expect(config.cas.validateUrl).to.equal('https://cas.example.edu/cas/serviceValidate');
+    expect(config.server.port).to.equal(7001);
+  });
+
   it('null in the file means "not set" (the default stays)', () => {
     const dir = tempDir();
     writeJson(dir, 'config.json', { ...validEnv(), PORT: null });
