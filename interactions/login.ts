@@ -12,13 +12,10 @@ import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
 import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
-import { clearPendingCookie, setPendingCookie } from './pending-cookie.js';
+import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { renderExpired } from './pages.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-/** Keep a pending login this long after its interaction expired, to offer the way back. */
-const EXPIRED_GRACE_SECONDS = 3600;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

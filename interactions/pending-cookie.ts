@@ -6,6 +6,12 @@ import type { BridgeConfig } from '../lib/config/index.js';
 
 export const PENDING_COOKIE = 'cas_oidc_pending';
 
+/**
+ * The pending login (cookie and stored record) outlives its interaction by this much, so that a
+ * person coming back from CAS too late still gets the way back to the application.
+ */
+export const EXPIRED_GRACE_SECONDS = 3600;
+
 export function setPendingCookie(ctx: Context, config: BridgeConfig, uid: string): void {
   ctx.cookies.set(PENDING_COOKIE, uid, {
     signed: true,
@@ -13,7 +19,7 @@ export function setPendingCookie(ctx: Context, config: BridgeConfig, uid: string
     sameSite: config.cookies.sameSite,
     secure: ctx.secure,
     path: '/',
-    maxAge: config.ttl.interaction * 1000,
+    maxAge: (config.ttl.interaction + EXPIRED_GRACE_SECONDS) * 1000,
     overwrite: true,
   });
 }

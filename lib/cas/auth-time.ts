@@ -6,7 +6,9 @@ export function parseAuthenticationDate(value: string | undefined): number | und
   const withoutZoneId = value.trim().replace(/\[[^\]]+\]$/, '');
   // JavaScript's Date keeps milliseconds only: cut longer fractions
   const normalised = withoutZoneId.replace(/(\.\d{3})\d+/, '$1');
-  const ms = Date.parse(normalised);
+  // without an offset Date.parse would use the bridge's own time zone; CAS servers mean UTC
+  const zoned = /T[\d:.]+$/.test(normalised) ? `${normalised}Z` : normalised;
+  const ms = Date.parse(zoned);
   if (Number.isNaN(ms)) return undefined;
   return Math.floor(ms / 1000);
 }

@@ -58,38 +58,64 @@ export function parseCasXml(body: string): Node {
 
 const RESERVED = new Set(['user', 'attributes', 'attribute', 'proxyGrantingTicket', 'proxies']);
 
+const childNames = (node: Node): string[] => Object.keys(node).filter((k) => !k.startsWith('@_') && k !== '#text');
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
 function collectAttributes(success: Node): CasAttributes {
+  // names are data (`constructor`, `__proto__` may come in the name= form): test with Object.hasOwn,
+  // group with a Map
   const attributes: CasAttributes = {};
   const add = (name: string, values: unknown[]): void => {
     const texts = values.map(textOf).filter((v): v is string => v !== undefined);
-    if (texts.length) attributes[name] = texts;
+    // defineProperty: `attributes.__proto__ = …` would replace the object's prototype
+    if (texts.length && !Object.hasOwn(attributes, name)) {
+      Object.defineProperty(attributes, name, { value: texts, enumerable: true, writable: true, configurable: true });
+    }
   };
 
   // CAS 3: <cas:attributes><cas:name>value</cas:name>…</cas:attributes>, repeated for multi-valued
   const block = success.attributes;
   if (isNode(block)) {
-    for (const [name, values] of Object.entries(block)) {
-      if (!name.startsWith('@_') && name !== '#text') add(name, Array.isArray(values) ? values : [values]);
-    }
+    for (const name of childNames(block)) add(name, asList(block[name]));
   }
 
   // <cas:attribute name="…" value="…"/> form (django-cas-server sends it beside the block above for
-  // every attribute; merge by name so values are not doubled)
-  const named: Record<string, unknown[]> = {};
+  // every attribute; a name already read from the block is not read again, so values are not doubled)
+  const named = new Map<string, unknown[]>();
   for (const element of Array.isArray(success.attribute) ? success.attribute : []) {
     if (!isNode(element)) continue;
     const name = element['@_name'];
     const value = element['@_value'];
-    if (typeof name === 'string' && typeof value === 'string') (named[name] ??= []).push(value);
+    if (typeof name !== 'string' || typeof value !== 'string') continue;
+    const list = named.get(name) ?? [];
+    list.push(value);
+    named.set(name, list);
   }
-  for (const [name, values] of Object.entries(named)) {
-    if (!(name in attributes)) add(name, values);
-  }
+  for (const [name, values] of named) add(name, values);
 
-  // Non-standard servers (EU Login) put attributes straight under authenticationSuccess
-  for (const [name, value] of Object.entries(success)) {
-    if (RESERVED.has(name) || name.startsWith('@_') || name === '#text' || name in attributes) continue;
-    add(name, Array.isArray(value) ? value : [value]);
+  // Non-standard servers (EU Login) put attributes straight under authenticationSuccess, lists in a
+  // wrapper (<groups><group>a</group><group>b</group></groups>) and extra attributes in a named
+  // wrapper (<extendedAttributes><extendedAttribute name="x"><attributeValue>…)
+  for (const name of childNames(success)) {
+    if (RESERVED.has(name)) continue;
+    const value = success[name];
+    if (asList(value).every((v) => textOf(v) !== undefined)) {
+      add(name, asList(value));
+      continue;
+    }
+    if (!isNode(value)) continue;
+    const [child, ...others] = childNames(value);
+    if (child === undefined || others.length) continue;
+    const items = asList(value[child]);
+    if (items.every((v) => textOf(v) !== undefined)) {
+      add(name, items);
+    } else {
+      for (const item of items) {
+        if (!isNode(item) || typeof item['@_name'] !== 'string') continue;
+        const [valueName, ...more] = childNames(item);
+        if (valueName !== undefined && !more.length) add(item['@_name'], asList(item[valueName]));
+      }
+    }
   }
   return attributes;
 }

@@ -6,8 +6,8 @@ const absoluteUrl = z.string().refine((s) => URL.canParse(s), { message: 'must b
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean))]);
 
 export const clientEntrySchema = z.strictObject({
-  client_id: z.string().min(1),
-  client_secret: z.string().min(1),
+  client_id: z.string({ error: 'is required (a string)' }).min(1, { error: 'is required (a string)' }),
+  client_secret: z.string({ error: 'is required (a string)' }).min(1, { error: 'is required (a string)' }),
   /** earlier secrets still accepted during a rotation */
   client_secret_previous: z.array(z.string()).default([]),
   client_name: z.string().optional(),

@@ -5,11 +5,14 @@ import { z } from 'zod';
 export interface Kind<T> {
   /** validates a value after string coercion */
   readonly schema: z.ZodType<T>;
-  /** turns a string (from the environment or a quoted JSON value) into the raw value */
+  /** turns a string (from the environment or a quoted JSON value) into the raw value; throws KindError */
   readonly fromString: (raw: string) => unknown;
   /** short type name for the configuration reference */
   readonly typeName: string;
 }
+
+/** A string that cannot be read as the setting's kind (e.g. broken JSON); the message names no value. */
+export class KindError extends Error {}
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
@@ -36,7 +39,7 @@ export function listFromString(raw: string): unknown {
     try {
       return JSON.parse(v);
     } catch {
-      return raw; // reported by the schema as "expected array"
+      throw new KindError('is not a valid JSON array (write a JSON array or a comma-separated list)');
     }
   }
   return v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -46,48 +49,52 @@ function jsonFromString(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    return raw;
+    // JSON.parse messages quote the text around the error, which may hold a secret
+    throw new KindError('is not valid JSON');
   }
 }
 
 const identity = (raw: string): unknown => raw;
 
 export const kinds = {
-  string: (): Kind<string> => ({ schema: z.string(), fromString: identity, typeName: 'string' }),
-  secret: (): Kind<string> => ({ schema: z.string(), fromString: identity, typeName: 'secret' }),
+  string: (): Kind<string> => ({ schema: z.string({ error: 'must be a string' }), fromString: identity, typeName: 'string' }),
+  secret: (): Kind<string> => ({ schema: z.string({ error: 'must be a string' }), fromString: identity, typeName: 'secret' }),
   url: (): Kind<string> => ({
-    schema: z.string().refine((s) => URL.canParse(s), { message: 'must be an absolute URL' }),
-    fromString: (raw) => raw.trim(),
+    schema: z.string({ error: 'must be an absolute URL' }).refine((s) => URL.canParse(s), { message: 'must be an absolute URL' }),
+    // an empty variable (`SERVICE_URL=` in a compose file) means "not set", as for numbers
+    fromString: (raw) => raw.trim() || undefined,
     typeName: 'URL',
   }),
-  bool: (): Kind<boolean> => ({ schema: z.boolean(), fromString: boolFromString, typeName: 'boolean' }),
+  bool: (): Kind<boolean> => ({ schema: z.boolean({ error: 'must be true or false' }), fromString: boolFromString, typeName: 'boolean' }),
   int: (min = 0, max = Number.MAX_SAFE_INTEGER): Kind<number> => ({
-    schema: z.number().int().min(min).max(max),
+    schema: z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }),
     fromString: numberFromString,
     typeName: 'integer',
   }),
   seconds: (min = 1): Kind<number> => ({
-    schema: z.number().int().min(min),
+    schema: z.number({ error: 'must be a whole number of seconds' }).int({ error: 'must be a whole number of seconds' })
+      .min(min, { error: `must be at least ${min} second${min === 1 ? '' : 's'}` }),
     fromString: numberFromString,
     typeName: 'seconds',
   }),
   number: (min = 0): Kind<number> => ({
-    schema: z.number().min(min),
+    schema: z.number({ error: 'must be a number' }).min(min, { error: `must be at least ${min}` }),
     fromString: numberFromString,
     typeName: 'number',
   }),
   list: (): Kind<string[]> => ({
-    schema: z.array(z.string()),
+    schema: z.array(z.string({ error: 'must be a list of strings' }), { error: 'must be a JSON array or a comma-separated list' }),
     fromString: listFromString,
     typeName: 'list',
   }),
   secretList: (): Kind<string[]> => ({
-    schema: z.array(z.string()),
+    schema: z.array(z.string({ error: 'must be a list of strings' }), { error: 'must be a JSON array or a comma-separated list' }),
     fromString: listFromString,
     typeName: 'secret list',
   }),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, caseInsensitive = true): Kind<T[number]> => ({
-    schema: z.enum(values),
+    schema: z.enum(values, { error: `must be one of ${values.join(', ')}` }),
     fromString: (raw) => {
       const v = raw.trim();
       if (!caseInsensitive) return v;

@@ -2,6 +2,7 @@
 // Each value is coerced and validated on its own here; cross-setting rules live in resolve.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { KindError } from './kinds.js';
 import { SETTINGS, SETTING_NAMES, type RawSettings, type SettingName, type SettingDef } from './settings.js';
 
 export type Origin = 'default' | 'file' | 'env';
@@ -31,7 +32,13 @@ for (const name of SETTING_NAMES) {
 }
 
 function coerce(def: SettingDef<unknown>, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
-  const input = typeof value === 'string' ? def.kind.fromString(value) : value;
+  let input: unknown;
+  try {
+    input = typeof value === 'string' ? def.kind.fromString(value) : value;
+  } catch (err) {
+    if (err instanceof KindError) return { ok: false, message: err.message };
+    throw err;
+  }
   if (input === undefined) return { ok: true, value: undefined };
   const parsed = def.kind.schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
@@ -52,7 +59,9 @@ function readJsonFile(path: string, problems: string[]): Record<string, unknown>
   try {
     data = JSON.parse(text);
   } catch (err) {
-    problems.push(`config file ${path}: not valid JSON (${(err as Error).message})`);
+    // JSON.parse messages may quote the text around the error (a secret, perhaps): keep the position only
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    problems.push(`config file ${path}: not valid JSON${position ? ` (${lineAndColumn(text, Number(position))})` : ''}`);
     return undefined;
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -60,6 +69,11 @@ function readJsonFile(path: string, problems: string[]): Record<string, unknown>
     return undefined;
   }
   return data as Record<string, unknown>;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /** Which file to read: --config, else CONFIG_FILE, else ./config.json when it exists. */

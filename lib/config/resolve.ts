@@ -73,8 +73,11 @@ export interface BridgeConfig {
 export const MIN_SECRET_LENGTH = 32;
 const DEV_SECRET = 'dev-mode-only-insecure-secret-key-do-not-use-in-production';
 
-/** Placeholders from config.example.json and from the Python service's README. */
-const PLACEHOLDER = /replace[-_ ]?(with|me)|change[-_ ]?(me|this)|your[-_ ]?(secret|key)|^(secret|password|changeit|example)$|placeholder|xxxxxxxx/i;
+/**
+ * Placeholders from config.example.json, from this README (`<output of: openssl rand …>`) and from
+ * the Python service's README.
+ */
+const PLACEHOLDER = /replace[-_ ]?(with|me)|change[-_ ]?(me|this)|your[-_ ]?(secret|key)|^(secret|password|changeit|example)$|placeholder|xxxxxxxx|^<.*>$|openssl rand/i;
 
 export function secretWeakness(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return 'is missing';
@@ -99,6 +102,16 @@ export function casBaseUrl(loginUrl: string): string {
   url.hash = '';
   url.pathname = url.pathname.replace(/\/[^/]*$/, '');
   return url.href.replace(/\/$/, '');
+}
+
+/** True when a problem about this setting is already listed (no follow-on problems). */
+const reported = (c: Collector, name: string): boolean => c.problems.some((p) => p.startsWith(`${name}:`));
+
+/** An allowlist entry as it may be shown in a problem: never with a password in it. */
+function withoutCredentials(entry: string): string {
+  const url = URL.parse(entry);
+  if (!url || (!url.username && !url.password)) return entry;
+  return `${url.protocol}//…@${url.host}${url.pathname}${url.search}${url.hash}`;
 }
 
 interface Collector {
@@ -130,11 +143,13 @@ function resolveIssuer(raw: string | undefined, c: Collector): string | undefine
   return url.href.replace(/\/+$/, '');
 }
 
-function checkSecret(name: string, value: string | undefined, devMode: boolean, c: Collector): void {
+/** Reports a missing or weak secret; answers false when it did. */
+function checkSecret(name: string, value: string | undefined, devMode: boolean, c: Collector): boolean {
   const weakness = secretWeakness(value);
-  if (!weakness) return;
+  if (!weakness) return true;
   if (devMode) c.warnings.push(`${name} ${weakness}; accepted only because DEV_MODE is on`);
   else c.problems.push(`${name}: ${weakness} (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 48\`)`);
+  return false;
 }
 
 function compileAccess(entry: ClientEntry, where: string, c: Collector): AccessPolicy {
@@ -172,9 +187,11 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
 
 function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientConfig[] {
   const clients: ClientConfig[] = [];
-  if (v.CLIENT_ID !== undefined || v.CLIENT_SECRET !== undefined) {
-    const allowlist = [...(v.REDIRECT_URI_ALLOWLIST ?? [])];
-    if (v.REDIRECT_URL_MATCH && !allowlist.includes(v.REDIRECT_URL_MATCH)) allowlist.push(v.REDIRECT_URL_MATCH);
+  const allowlist = [...(v.REDIRECT_URI_ALLOWLIST ?? [])];
+  if (v.REDIRECT_URL_MATCH && !allowlist.includes(v.REDIRECT_URL_MATCH)) allowlist.push(v.REDIRECT_URL_MATCH);
+  // any of the flat settings means the single-client form was meant: report what it lacks
+  const flat = v.CLIENT_ID !== undefined || v.CLIENT_SECRET !== undefined || allowlist.length > 0;
+  if (flat) {
     const parsed = clientEntrySchema.safeParse({
       client_id: v.CLIENT_ID ?? '',
       client_secret: v.CLIENT_SECRET ?? '',
@@ -185,10 +202,13 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     });
     for (const entry of allowlist) {
       const problem = allowlistEntryProblem(entry);
-      if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${entry}" ${problem}`);
+      if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${withoutCredentials(entry)}" ${problem}`);
     }
-    if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required when CLIENT_SECRET is set');
+    if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required for the single-client form (CLIENT_SECRET or REDIRECT_URI_ALLOWLIST is set)');
     if (parsed.success) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
+    // no client without its id or secret, even in DEV_MODE; still say what is wrong with the secret
+    else if (v.CLIENT_SECRET) checkSecret('CLIENT_SECRET', v.CLIENT_SECRET, devMode, c);
+    else c.problems.push(`CLIENT_SECRET: is missing (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
   }
   (v.CLIENTS ?? []).forEach((raw, i) => {
     const where = `clients[${i}]`;
@@ -198,11 +218,14 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
         const path = issue.path.length ? `.${issue.path.join('.')}` : '';
         c.problems.push(`${where}${path}: ${issue.message}`);
       }
+      // a weak secret is worth reporting with the other mistakes of the entry
+      const secret = (raw as { client_secret?: unknown } | null)?.client_secret;
+      if (typeof secret === 'string' && secret) checkSecret(`${where}.client_secret`, secret, devMode, c);
       return;
     }
     for (const entry of parsed.data.redirect_uri_allowlist) {
       const problem = allowlistEntryProblem(entry);
-      if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${entry}" ${problem}`);
+      if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${withoutCredentials(entry)}" ${problem}`);
     }
     clients.push(toClientConfig(parsed.data, where, c));
   });
@@ -212,19 +235,25 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     if (seen.has(client.clientId)) c.problems.push(`${client.where}: client_id "${client.clientId}" is defined twice`);
     seen.add(client.clientId);
     const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
-    checkSecret(secretName, client.clientSecret, devMode, c);
-    if (!/^[\x21-\x7e]+$/.test(client.clientSecret)) {
+    // one line per secret: a placeholder with spaces is reported as a placeholder only
+    const reportedWeak = !checkSecret(secretName, client.clientSecret, devMode, c) && !devMode;
+    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(client.clientSecret)) {
       c.problems.push(`${secretName}: must be printable ASCII without spaces`);
-    } else if (!/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
+    } else if (!reportedWeak && !/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
       c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
         + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
     }
-    if (client.redirectUris.length === 0 && client.redirectUriAllowlist.length === 0) {
+    // a weak earlier secret still authenticates the client: accepted for the rotation, but said
+    const previousName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET_PREVIOUS' : `${client.where}.client_secret_previous`;
+    client.previousSecrets.forEach((previous, i) => {
+      if (secretWeakness(previous)) c.warnings.push(`${previousName}[${i}] is weak; drop it once the rotation is over`);
+    });
+    if (client.redirectUris.length === 0 && client.redirectUriAllowlist.length === 0 && !reported(c, 'REDIRECT_URI_ALLOWLIST')) {
       const name = client.where === 'CLIENT_ID' ? 'REDIRECT_URI_ALLOWLIST' : `${client.where}.redirect_uris`;
       c.problems.push(`${name}: at least one redirect URI is required for client "${client.clientId}"`);
     }
   }
-  if (clients.length === 0) {
+  if (clients.length === 0 && !flat && !(v.CLIENTS ?? []).length && !reported(c, 'CLIENTS')) {
     c.problems.push('CLIENT_ID: no client is configured (set CLIENT_ID, CLIENT_SECRET and REDIRECT_URI_ALLOWLIST, or a `clients` list)');
   }
   return clients;
@@ -268,8 +297,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   const issuer = resolveIssuer(v.ISSUER, c);
   const issuerUrl = issuer ? new URL(issuer) : undefined;
 
-  const reported = (name: string): boolean => c.problems.some((p) => p.startsWith(`${name}:`));
-  if (!v.CAS_LOGIN_URL && !reported('CAS_LOGIN_URL')) c.problems.push('CAS_LOGIN_URL: is required, e.g. https://cas.example.edu/cas/login');
+  if (!v.CAS_LOGIN_URL && !reported(c, 'CAS_LOGIN_URL')) c.problems.push('CAS_LOGIN_URL: is required, e.g. https://cas.example.edu/cas/login');
   const casBase = v.CAS_LOGIN_URL ? casBaseUrl(v.CAS_LOGIN_URL) : '';
 
   const serviceUrl = v.SERVICE_URL ?? (issuerUrl ? `${issuerUrl.origin}/callback` : '');

@@ -34,6 +34,9 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
     conformIdTokenClaims: !config.claims.inIdToken,
     responseTypes: ['code'],
+    // RFC 6749 4.1.3 / OIDC Core 3.1.2.1: redirect_uri in every authorization request, repeated at
+    // the token endpoint (oidc-provider would otherwise fill in a client's single redirect URI)
+    allowOmittingSingleRegisteredRedirectUri: false,
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
     cookies: {
       keys: services.box.cookieKeys(),
