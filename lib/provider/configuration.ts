@@ -7,6 +7,7 @@ import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
+import { GATEWAY_PARAM } from './gateway.js';
 
 export interface ConfigurationParts {
   readonly jwks: JWKS;
@@ -29,12 +30,20 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),
-    claims: { ...services.config.claims.mapping.scopes, acr: null, auth_time: null, sid: null, amr: null },
+    claims: {
+      ...services.config.claims.mapping.scopes,
+      // acr/amr of the login (from the claims mapping, set at login) in every ID token; oidc-provider
+      // otherwise releases them only when a client asks with acr_values or the claims parameter
+      openid: [...new Set([...(services.config.claims.mapping.scopes.openid ?? ['sub']), 'acr', 'amr'])],
+      acr: null, auth_time: null, sid: null, amr: null,
+    },
     scopes: [...scopes],
     // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
     conformIdTokenClaims: !config.claims.inIdToken,
     responseTypes: ['code'],
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
+    // set by the bridge only, from prompt=none (gateway.ts)
+    extraParams: [GATEWAY_PARAM],
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,
