@@ -8,6 +8,7 @@ import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
 import { GATEWAY_PARAM } from './gateway.js';
+import { backchannelFetch } from '../logout/backchannel-fetch.js';
 
 export interface ConfigurationParts {
   readonly jwks: JWKS;
@@ -44,6 +45,8 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
     // set by the bridge only, from prompt=none (gateway.ts)
     extraParams: [GATEWAY_PARAM],
+    // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
+    fetch: backchannelFetch(config.clients, services.logger),
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,
@@ -81,6 +84,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },
       claimsParameter: { enabled: false },
