@@ -14,6 +14,7 @@ import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
 import { isGateway } from '../lib/provider/gateway.js';
 import { clearPendingCookie, setPendingCookie } from './pending-cookie.js';
+import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -123,6 +124,8 @@ async function sendToCas(ctx: Context, services: Services, pending: PendingLogin
   const keep = Math.max(1, pending.interactionExpiresAt - Math.floor(Date.now() / 1000)) + EXPIRED_GRACE_SECONDS;
   await services.pendingLogins.save(pending, keep);
   setPendingCookie(ctx, config, pending.uid);
+  // a logout still on its way through CAS is over once a login starts
+  clearPendingLogout(ctx, config);
   ctx.status = 303;
   ctx.redirect(casLoginUrl(config.cas.loginUrl, pending.service, { renew: pending.renew, gateway: pending.gateway }));
 }

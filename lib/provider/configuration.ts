@@ -9,6 +9,7 @@ import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
 import { GATEWAY_PARAM } from './gateway.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
+import { logoutPages } from '../logout/pages.js';
 
 export interface ConfigurationParts {
   readonly jwks: JWKS;
@@ -83,7 +84,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl)) },
       backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },

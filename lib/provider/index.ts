@@ -9,6 +9,7 @@ import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientReque
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { logBackchannelEvents } from '../logout/backchannel-fetch.js';
+import { rpLogoutThroughCas } from '../logout/rp-logout.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
   const jwks = jwksFromRows(await services.signingKeys.list(), services.box);
@@ -20,6 +21,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(linkCasTicketToSession(services)));
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
+  provider.use(asKoa(rpLogoutThroughCas(services)));
   logBackchannelEvents(provider, services.logger);
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
 
