@@ -106,6 +106,21 @@ describe('login rules mapped onto CAS (in-process CAS)', function () {
     expect(mini.stats.passwordLogins).to.equal(2);
   });
 
+  it('a login CAS marks isFromNewLogin=false does not count when a fresh one was asked for', async () => {
+    await setup.stop();
+    await cas.close();
+    mini = new MiniCas({ users: USERS, ignoreRenew: true });
+    cas = await mini.listen();
+    setup = await startLogoutSetup(`${cas.url}/login`);
+    const browser = new TestBrowser();
+    await loginAt(browser, setup.apps.a, 'alice', 'alice-pass');
+    const request = await authorizationRequest(setup.apps.a.rp, { prompt: 'login' });
+    const page = await browser.follow(request.url, (l) => l.startsWith(setup.apps.a.redirectUri));
+    expect(page.status).to.equal(401);
+    expect(page.body).to.include('Please sign in again');
+    expect(setup.bridge.logs.some((l) => l.outcome === 'renew_not_honoured')).to.equal(true);
+  });
+
   it('max_age older than the CAS login asks CAS for credentials again', async () => {
     const browser = new TestBrowser();
     await loginAtCasOnly(browser, cas.url);
