@@ -31,7 +31,8 @@ export class CasTicketStore {
     return row ? { sessionUid: row.session_uid, accountId: row.account_id } : undefined;
   }
 
-  async forgetSession(sessionUid: string): Promise<void> {
-    await this.db.run('DELETE FROM bridge_cas_tickets WHERE session_uid = $1', [sessionUid]);
+  /** Forgets every ticket of a session; answers how many were known (0: another request was first). */
+  async forgetSession(sessionUid: string): Promise<number> {
+    return this.db.run('DELETE FROM bridge_cas_tickets WHERE session_uid = $1', [sessionUid]);
   }
 }

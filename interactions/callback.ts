@@ -1,10 +1,14 @@
 // The CAS service URL. CAS redirects the browser here with `?ticket=ST-…`; the bridge finds the
 // login in progress (its pending cookie, or `login=<id>` in per-login mode) and hands the browser on
-// to that interaction, under whose path oidc-provider's interaction cookie is sent.
+// to that interaction, under whose path oidc-provider's interaction cookie is sent. CAS also comes
+// back here without a ticket: after a gateway login that found no CAS session (the interaction
+// answers login_required), and at the end of a logout passing through CAS /logout (pending-logout
+// cookie: the browser goes on to the client's post-logout URI).
 import type { Context } from 'koa';
 import type { Services } from '../lib/services.js';
 import { interactionPath } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
+import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -19,6 +23,16 @@ export function pendingLoginId(ctx: Context, services: Services): string | undef
 export async function casReturn(ctx: Context, services: Services): Promise<void> {
   const uid = pendingLoginId(ctx, services);
   const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+  if (!ticket) {
+    const afterLogout = readPendingLogout(ctx, services.box);
+    if (afterLogout) {
+      clearPendingLogout(ctx, services.config);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 303;
+      ctx.redirect(afterLogout);
+      return;
+    }
+  }
   if (!uid) {
     services.views.renderError(ctx, {
       status: 400,

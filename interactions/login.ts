@@ -12,7 +12,9 @@ import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
 import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
+import { isGateway } from '../lib/provider/gateway.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
+import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -21,9 +23,20 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 export const interactionPath = (uid: string): string => `/interaction/${encodeURIComponent(uid)}`;
 
-async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionFinished']>[2]): Promise<void> {
-  await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionFinished']>[2], mergeWithLastSubmission = false): Promise<void> {
+  await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission });
   ctx.respond = false;
+}
+
+/** prompt=none (gateway mode) never shows a page: the client gets `login_required` at its redirect URI. */
+const loginRequired = (ctx: Context, provider: Provider, description: string): Promise<void> =>
+  finish(ctx, provider, { error: 'login_required', error_description: description });
+
+/** max_age of the authorization request, in seconds, when it has one. */
+function maxAgeOf(params: Record<string, unknown>): number | undefined {
+  const value = params.max_age;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** GET /interaction/:uid — decide what the interaction needs and do it. */
@@ -36,8 +49,14 @@ export async function startInteraction(ctx: Context, services: Services, provide
     throw err;
   }
   const { prompt, params } = details;
+  const gateway = isGateway(params);
 
-  if (prompt.name === 'login') return redirectToCas(ctx, services, details);
+  if (prompt.name === 'login') {
+    // with a bridge session, a login is asked for reasons (max_age, id_token_hint, acr) that only
+    // a fresh login can meet, which prompt=none forbids
+    if (gateway && !prompt.reasons.includes('no_session')) return loginRequired(ctx, provider, 'End-User authentication could not be obtained without interaction');
+    return redirectToCas(ctx, services, details, gateway);
+  }
 
   if (prompt.name === 'consent') {
     // configured clients are first-party: grant what the prompt says is missing, without a page
@@ -50,10 +69,13 @@ export async function startInteraction(ctx: Context, services: Services, provide
     if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
-    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } });
+    // merged with the login just made: otherwise a max_age check on the way back finds no login
+    // result in this submission and asks for a login again, forever when max_age=0
+    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } }, true);
   }
 
   if (prompt.name === ACCESS_PROMPT) {
+    if (gateway) return finish(ctx, provider, { error: 'access_denied', error_description: 'the account is not allowed to use this application' });
     const client = services.clients.get(str(params.client_id) ?? '');
     services.views.renderError(ctx, {
       status: 403,
@@ -68,27 +90,41 @@ export async function startInteraction(ctx: Context, services: Services, provide
   throw new Error(`unsupported interaction prompt ${prompt.name}`);
 }
 
-async function redirectToCas(ctx: Context, services: Services, details: InteractionDetails): Promise<void> {
+/**
+ * Whether CAS must ask for credentials again (`renew=true`): prompt=login; or a bridge session
+ * exists but does not do (max_age exceeded, another subject hinted, acr not met); or max_age=0.
+ * Without a bridge session, a max_age is checked against CAS's authenticationDate on return.
+ */
+export function needsRenew(reasons: readonly string[], maxAge: number | undefined): boolean {
+  return reasons.includes('login_prompt') || !reasons.includes('no_session') || maxAge === 0;
+}
+
+async function redirectToCas(ctx: Context, services: Services, details: InteractionDetails, gateway: boolean): Promise<void> {
   const { config } = services;
-  const reasons = details.prompt.reasons;
-  const renew = reasons.includes('login_prompt') || reasons.includes('max_age');
+  const renew = !gateway && needsRenew(details.prompt.reasons, maxAgeOf(details.params));
   const service = serviceUrlFor(config.cas.serviceUrl, config.cas.serviceUrlPerLogin, details.uid);
-  const pending: PendingLogin = {
+  await sendToCas(ctx, services, {
     uid: details.uid,
     service,
     renew,
-    gateway: false,
+    gateway,
     clientId: str(details.params.client_id) ?? '',
     redirectUri: str(details.params.redirect_uri),
     state: str(details.params.state),
     responseMode: str(details.params.response_mode),
     interactionExpiresAt: details.exp,
-  };
-  const keep = Math.max(1, details.exp - Math.floor(Date.now() / 1000)) + EXPIRED_GRACE_SECONDS;
+  });
+}
+
+async function sendToCas(ctx: Context, services: Services, pending: PendingLogin): Promise<void> {
+  const { config } = services;
+  const keep = Math.max(1, pending.interactionExpiresAt - Math.floor(Date.now() / 1000)) + EXPIRED_GRACE_SECONDS;
   await services.pendingLogins.save(pending, keep);
-  setPendingCookie(ctx, config, details.uid);
+  setPendingCookie(ctx, config, pending.uid);
+  // a logout still on its way through CAS is over once a login starts
+  clearPendingLogout(ctx, config);
   ctx.status = 303;
-  ctx.redirect(casLoginUrl(config.cas.loginUrl, service, { renew, gateway: pending.gateway }));
+  ctx.redirect(casLoginUrl(config.cas.loginUrl, pending.service, { renew: pending.renew, gateway: pending.gateway }));
 }
 
 /** GET /interaction/:uid/cas?ticket=… — validate the ticket and finish the login. */
@@ -106,12 +142,25 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
 
   const ticket = str(ctx.query.ticket);
   const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
+  if (!ticket && pending.gateway) {
+    // gateway: CAS came back without a ticket because it has no single sign-on session
+    await services.pendingLogins.delete(details.uid);
+    clearPendingCookie(ctx, services.config);
+    services.logger.info({ event: 'login', client: pending.clientId, interaction: details.uid, outcome: 'gateway_no_session' }, 'CAS has no session for prompt=none');
+    return loginRequired(ctx, provider, 'End-User authentication is required');
+  }
   if (!ticket) {
     services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry });
     return;
   }
 
   const log = services.logger.child({ event: 'login', client: pending.clientId, interaction: details.uid });
+  const fail = async (page: Parameters<Services['views']['renderError']>[1]): Promise<void> => {
+    if (!pending.gateway) return services.views.renderError(ctx, page);
+    await services.pendingLogins.delete(details.uid);
+    clearPendingCookie(ctx, services.config);
+    return loginRequired(ctx, provider, 'the login could not be completed without interaction');
+  };
   const started = performance.now();
   let result;
   try {
@@ -120,32 +169,38 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     const casLatencyMs = Math.round(performance.now() - started);
     if (!(err instanceof CasError)) throw err;
     log.warn({ outcome: err.kind, casLatencyMs, reason: err.message }, 'CAS validation failed');
-    services.views.renderError(ctx, {
+    return fail({
       status: err.status,
       titleKey: `error.${err.kind}.title`,
       messageKey: `error.${err.kind}.message`,
       actions: retry,
     });
-    return;
   }
   const casLatencyMs = Math.round(performance.now() - started);
 
   if (result.kind === 'failure') {
     log.warn({ outcome: 'cas_failure', casCode: result.code, casLatencyMs }, 'CAS refused the ticket');
-    services.views.renderError(ctx, {
+    return fail({
       status: result.code === 'INVALID_REQUEST' ? 400 : result.code === 'INTERNAL_ERROR' ? 502 : 401,
       titleKey: 'error.cas_failure.title',
       messageKey: 'error.cas_failure.message',
       detail: `CAS: ${result.code}`,
       actions: retry,
     });
-    return;
   }
 
   if (pending.renew && result.attributes.isFromNewLogin?.[0] === 'false') {
     log.warn({ outcome: 'renew_not_honoured', casUser: result.user, casLatencyMs }, 'CAS reused a session where a fresh login was required');
-    services.views.renderError(ctx, { status: 401, titleKey: 'error.renew_required.title', messageKey: 'error.renew_required.message', actions: retry });
-    return;
+    return fail({ status: 401, titleKey: 'error.renew_required.title', messageKey: 'error.renew_required.message', actions: retry });
+  }
+
+  // without a bridge session, max_age is checked against when CAS says the person logged in
+  const authTime = parseAuthenticationDate(result.attributes.authenticationDate?.[0]);
+  const maxAge = maxAgeOf(details.params);
+  if (maxAge !== undefined && !pending.renew && (authTime === undefined || Math.floor(Date.now() / 1000) - authTime > maxAge)) {
+    log.info({ outcome: 'max_age_exceeded', casUser: result.user, casLatencyMs }, 'CAS login older than max_age');
+    if (pending.gateway) return fail({ status: 401, titleKey: 'error.renew_required.title', messageKey: 'error.renew_required.message' });
+    return sendToCas(ctx, services, { ...pending, renew: true });
   }
 
   let mapped: MappedClaims;
@@ -154,8 +209,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   } catch (err) {
     if (!(err instanceof ClaimMappingError)) throw err;
     log.warn({ outcome: 'claims_failed', casUser: result.user, reason: err.message, casLatencyMs }, 'claims could not be mapped');
-    services.views.renderError(ctx, { status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
-    return;
+    return fail({ status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
   }
 
   await services.pendingLogins.delete(details.uid);
@@ -168,7 +222,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   await finish(ctx, provider, {
     login: {
       accountId: sub,
-      ts: parseAuthenticationDate(result.attributes.authenticationDate?.[0]) ?? Math.floor(Date.now() / 1000),
+      ts: authTime ?? Math.floor(Date.now() / 1000),
       ...(acr ? { acr } : {}),
       ...(amr?.length ? { amr } : {}),
     },

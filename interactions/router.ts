@@ -5,6 +5,7 @@ import type { Services } from '../lib/services.js';
 import type { ProviderHolder } from '../lib/provider/holder.js';
 import { casReturn } from './callback.js';
 import { abortInteraction, completeCasLogin, startInteraction } from './login.js';
+import { casSingleLogout } from './single-logout.js';
 
 export function interactionRouter(services: Services, holder: ProviderHolder): Router {
   const router = new Router();
@@ -16,5 +17,7 @@ export function interactionRouter(services: Services, holder: ProviderHolder): R
   router.get('/interaction/:uid/cas', noStore, (ctx) => completeCasLogin(ctx, services, holder.current));
   router.get('/interaction/:uid/abort', noStore, (ctx) => abortInteraction(ctx, services, holder.current));
   router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, services));
+  // CAS single logout: POSTed by CAS itself to the same service URL
+  router.post(new URL(services.config.cas.serviceUrl).pathname, (ctx) => casSingleLogout(ctx, services, holder));
   return router;
 }

@@ -103,4 +103,13 @@ export const kinds = {
     typeName: values.join(' \\| '),
   }),
   json: <T>(schema: z.ZodType<T>, typeName = 'JSON'): Kind<T> => ({ schema, fromString: jsonFromString, typeName }),
+  /** an absolute URL, or a word that switches the feature off (`off`, `false`, `none`, empty) */
+  urlOrOff: (): Kind<string> => ({
+    schema: z.string().refine((s) => OFF_WORDS.has(s.toLowerCase()) || URL.canParse(s), { message: 'must be an absolute URL or `off`' }),
+    fromString: (raw) => raw.trim(),
+    typeName: 'URL \\| `off`',
+  }),
 };
+
+/** Values of a `urlOrOff` setting that mean "off". */
+export const OFF_WORDS: ReadonlySet<string> = new Set(['', 'off', 'false', 'none', 'no']);

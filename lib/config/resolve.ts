@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { clientEntrySchema, type ClientEntry } from './clients.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
+import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../redirect-match.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
@@ -52,6 +53,8 @@ export interface BridgeConfig {
     readonly serviceUrl: string;
     readonly serviceUrlPerLogin: boolean;
     readonly timeoutMs: number;
+    /** CAS /logout the browser passes through after a logout at the bridge; undefined: off */
+    readonly logoutUrl: string | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -365,6 +368,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       serviceUrl,
       serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
+      logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
     },
     clients,
     ttl: {

@@ -86,6 +86,13 @@ export const SETTINGS = {
     doc: 'Add the pending login\'s id to the service URL (`?login=<id>`), so that several logins in progress in '
       + 'one browser never mix. Needs a CAS service registration that matches by pattern.',
   }),
+  CAS_LOGOUT_URL: setting({
+    kind: kinds.urlOrOff(),
+    group: 'CAS',
+    defaultDoc: 'CAS base + `/logout`',
+    doc: 'CAS logout URL. After a logout at the bridge the browser passes through it (`?service=<SERVICE_URL>`) so that '
+      + 'the CAS single sign-on session ends too, then returns to the application. `off` skips CAS.',
+  }),
   CAS_REQUEST_TIMEOUT: setting({
     kind: kinds.number(0.1),
     group: 'CAS',

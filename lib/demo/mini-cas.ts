@@ -25,6 +25,8 @@ export interface MiniCasOptions {
   readonly singleLogout?: boolean;
   /** page title shown on the login form */
   readonly title?: string;
+  /** behave like a CAS that ignores `renew` (single sign-on anyway, isFromNewLogin=false): for specs */
+  readonly ignoreRenew?: boolean;
 }
 
 interface Ticket {
@@ -98,7 +100,7 @@ export class MiniCas {
     const renew = ctx.query.renew === 'true';
     const gateway = ctx.query.gateway === 'true';
     const existing = this.#session(ctx);
-    if (service && existing && !renew) {
+    if (service && existing && (!renew || this.#options.ignoreRenew)) {
       this.stats.ssoLogins += 1;
       return this.#issue(ctx, existing[0], service, false);
     }
@@ -163,7 +165,7 @@ export class MiniCas {
     this.#tickets.delete(ticketId); // single use, even when validation fails
     if (!ticket || ticket.expires < Date.now()) return fail('INVALID_TICKET', 'ticket not recognized');
     if (ticket.service !== service) return fail('INVALID_SERVICE', 'service does not match');
-    if (ctx.query.renew === 'true' && !ticket.fromNewLogin) return fail('INVALID_TICKET', 'ticket not from a new login');
+    if (ctx.query.renew === 'true' && !ticket.fromNewLogin && !this.#options.ignoreRenew) return fail('INVALID_TICKET', 'ticket not from a new login');
     const session = this.#sessions.get(ticket.sessionId);
     const attributes: Record<string, unknown> = {
       'cas:authenticationDate': (session?.authenticatedAt ?? new Date()).toISOString(),

@@ -7,6 +7,9 @@ import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
+import { GATEWAY_PARAM } from './gateway.js';
+import { backchannelFetch } from '../logout/backchannel-fetch.js';
+import { logoutPages } from '../logout/pages.js';
 
 export interface ConfigurationParts {
   readonly jwks: JWKS;
@@ -29,7 +32,13 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),
-    claims: { ...services.config.claims.mapping.scopes, acr: null, auth_time: null, sid: null, amr: null },
+    claims: {
+      ...services.config.claims.mapping.scopes,
+      // acr/amr of the login (from the claims mapping, set at login) in every ID token; oidc-provider
+      // otherwise releases them only when a client asks with acr_values or the claims parameter
+      openid: [...new Set([...(services.config.claims.mapping.scopes.openid ?? ['sub']), 'acr', 'amr'])],
+      acr: null, auth_time: null, sid: null, amr: null,
+    },
     scopes: [...scopes],
     // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
     conformIdTokenClaims: !config.claims.inIdToken,
@@ -38,6 +47,10 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // the token endpoint (oidc-provider would otherwise fill in a client's single redirect URI)
     allowOmittingSingleRegisteredRedirectUri: false,
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
+    // set by the bridge only, from prompt=none (gateway.ts)
+    extraParams: [GATEWAY_PARAM],
+    // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
+    fetch: backchannelFetch(config.clients, services.logger),
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,
@@ -74,7 +87,8 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl)) },
+      backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },
       claimsParameter: { enabled: false },

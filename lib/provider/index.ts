@@ -6,6 +6,10 @@ import type { Services } from '../services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
+import { promptNoneToCasGateway } from './gateway.js';
+import { sessionStateInTokenResponses } from './session-state.js';
+import { logBackchannelEvents } from '../logout/backchannel-fetch.js';
+import { rpLogoutThroughCas } from '../logout/rp-logout.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
   const jwks = jwksFromRows(await services.signingKeys.list(), services.box);
@@ -15,6 +19,10 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));
   provider.use(asKoa(linkCasTicketToSession(services)));
+  provider.use(asKoa(promptNoneToCasGateway()));
+  provider.use(asKoa(sessionStateInTokenResponses()));
+  provider.use(asKoa(rpLogoutThroughCas(services)));
+  logBackchannelEvents(provider, services.logger);
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
 
   // static clients are validated lazily on first use; fail at start instead
