@@ -5,6 +5,7 @@ import { clientEntrySchema, type ClientEntry } from './clients.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { allowlistEntryProblem } from '../redirect-match.js';
+import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
   type AccessPolicy, type CompiledClaims,
@@ -52,6 +53,8 @@ export interface BridgeConfig {
     readonly serviceUrl: string;
     readonly serviceUrlPerLogin: boolean;
     readonly timeoutMs: number;
+    /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
+    readonly proxy: CasProxyConfig | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -313,6 +316,23 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   }
 
   const clients = resolveClients(v, devMode, c);
+  const proxy = resolveCasProxy({
+    callbackUrl: v.CAS_PROXY_CALLBACK_URL,
+    privateKeyPath: v.CAS_PGT_PRIVATE_KEY,
+    proxyUrl: v.CAS_PROXY_URL,
+    issuerUrl,
+    serviceUrl,
+    casBase,
+    isLoopbackHost,
+  });
+  c.problems.push(...proxy.problems);
+  c.warnings.push(...proxy.warnings);
+  for (const client of clients) {
+    c.problems.push(...proxyTargetProblems(client.where, client.casProxyTargets));
+    if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
+      c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
+    }
+  }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
 
@@ -337,6 +357,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       serviceUrl,
       serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
+      proxy: proxy.value,
     },
     clients,
     ttl: {
