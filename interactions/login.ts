@@ -12,6 +12,7 @@ import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
 import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
+import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { renderExpired } from './pages.js';
 
@@ -118,7 +119,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   const started = performance.now();
   let result;
   try {
-    result = await services.cas.validate({ service: pending.service, ticket, renew: pending.renew });
+    result = await services.cas.validate({ service: pending.service, ticket, renew: pending.renew, pgtUrl: pgtUrlFor(services) });
   } catch (err) {
     const casLatencyMs = Math.round(performance.now() - started);
     if (!(err instanceof CasError)) throw err;
@@ -151,6 +152,9 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     return;
   }
 
+  const proxied = await obtainPgt(services, result, log);
+  result = proxied.result;
+
   let mapped: MappedClaims;
   try {
     mapped = await saveAccount(services, result);
@@ -176,6 +180,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
       ...(amr?.length ? { amr } : {}),
     },
     cas: { ticketHash: ticketHash(ticket) },
+    ...pgtInteractionResult(services, sub, proxied.pgt),
   });
 }
 

@@ -6,12 +6,14 @@ import type { Services } from '../services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
+import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
   const jwks = jwksFromRows(await services.signingKeys.list(), services.box);
-  const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks }));
+  const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks, ...casProxyConfiguration(services) }));
   provider.proxy = services.config.server.trustProxy;
   installClientPolicies(provider, services.config.clients);
+  installCasProxy(provider, services);
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));
   provider.use(asKoa(linkCasTicketToSession(services)));
