@@ -35,11 +35,19 @@ export interface Checked<T> {
 /** Smallest key CAS can encrypt a PGT with: PKCS#1 v1.5 carries at most (bits / 8 - 11) bytes. */
 export const MIN_PGT_KEY_BITS = 2048;
 
-/** Paths the bridge serves itself for other purposes. */
-function reservedPath(path: string, servicePath: string): string | undefined {
+/** oidc-provider's routes (defaults and the bridge's own names), below the issuer's path. */
+const PROVIDER_ROUTES = ['/auth', '/authorize', '/backchannel', '/challenge', '/credential', '/device', '/jwks', '/me',
+  '/nonce', '/reg', '/request', '/session', '/token', '/userinfo', '/.well-known'];
+
+const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}/`);
+
+/** Paths the bridge or oidc-provider serve for other purposes (the callback route would shadow them). */
+function reservedPath(path: string, servicePath: string, mountPath: string): string | undefined {
   if (path === servicePath) return 'SERVICE_URL\'s path (CAS would mix service tickets and proxy callbacks)';
   if (path === '/healthz') return 'the health check';
-  if (path === '/interaction' || path.startsWith('/interaction/')) return 'the login pages (/interaction/…)';
+  if (under(path, '/interaction')) return 'the login pages (/interaction/…)';
+  const route = PROVIDER_ROUTES.find((r) => under(path, `${mountPath}${r}`));
+  if (route) return `an OpenID Provider endpoint (${mountPath}${route})`;
   return undefined;
 }
 
@@ -64,7 +72,8 @@ function checkCallback(input: CasProxyInput, problems: string[]): URL | undefine
     return undefined;
   }
   const service = URL.parse(input.serviceUrl);
-  const clash = reservedPath(url.pathname, service?.pathname ?? '');
+  const mountPath = input.issuerUrl && input.issuerUrl.pathname !== '/' ? input.issuerUrl.pathname.replace(/\/+$/, '') : '';
+  const clash = reservedPath(url.pathname, service?.pathname ?? '', mountPath);
   if (clash) {
     problems.push(`CAS_PROXY_CALLBACK_URL: its path ${url.pathname} is already ${clash}; choose another, e.g. /cas/proxy-callback`);
     return undefined;
