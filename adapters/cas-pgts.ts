@@ -22,11 +22,14 @@ export interface SessionPgt {
 }
 
 export class CasPgtStore {
-  readonly #upsertIou: string;
+  readonly #insertIou: string;
   readonly #upsertSession: string;
 
   constructor(private readonly db: Database, private readonly box: SecretBox) {
-    this.#upsertIou = upsertStatement(db.dialect, 'bridge_pgt_ious', ['iou_hash', 'sealed_pgt', 'expires_at'], ['iou_hash']);
+    // first delivery wins: a later request naming the same IOU cannot swap the PGT
+    this.#insertIou = db.dialect === 'mariadb'
+      ? 'INSERT IGNORE INTO bridge_pgt_ious (iou_hash, sealed_pgt, expires_at) VALUES ($1, $2, $3)'
+      : 'INSERT INTO bridge_pgt_ious (iou_hash, sealed_pgt, expires_at) VALUES ($1, $2, $3) ON CONFLICT (iou_hash) DO NOTHING';
     this.#upsertSession = upsertStatement(db.dialect, 'bridge_session_pgts',
       ['session_uid', 'account_id', 'pgt_hash', 'sealed_pgt', 'expires_at'], ['session_uid']);
   }
@@ -34,7 +37,7 @@ export class CasPgtStore {
   /** The callback: CAS says `iou` stands for `pgt`. */
   async saveIou(iou: string, pgt: string, ttlSeconds = IOU_TTL_SECONDS): Promise<void> {
     const hash = sha256(iou);
-    await this.db.run(this.#upsertIou, [hash, this.box.seal(`${hash}\n${pgt}`, IOU_PURPOSE), epochSeconds() + ttlSeconds]);
+    await this.db.run(this.#insertIou, [hash, this.box.seal(`${hash}\n${pgt}`, IOU_PURPOSE), epochSeconds() + ttlSeconds]);
   }
 
   /** The PGT for `iou`, removed from the store (single use); undefined when not (yet) there. */

@@ -64,6 +64,14 @@ for (const kind of DATABASE_KINDS) {
       expect(await storeB.takeIou(iou)).to.equal(undefined);
     });
 
+    it('keeps the first delivery of an IOU: a second one cannot swap the PGT', async () => {
+      const iou = ticket('PGTIOU');
+      const pgt = ticket('PGT');
+      await storeB.saveIou(iou, pgt);
+      await storeA.saveIou(iou, ticket('PGT'));
+      expect(await storeA.takeIou(iou)).to.equal(pgt);
+    });
+
     it('the validating node waits for a callback that lands late on another node', async () => {
       const iou = ticket('PGTIOU');
       const pgt = ticket('PGT');
