@@ -1,7 +1,7 @@
 // Purges expired records of every table; run periodically by one process.
 import { epochSeconds, type Database } from './database.js';
 
-const EXPIRING_TABLES = ['oidc_records', 'bridge_pending_logins', 'bridge_cas_tickets'] as const;
+const EXPIRING_TABLES = ['oidc_records', 'bridge_pending_logins', 'bridge_cas_tickets', 'bridge_pgt_ious', 'bridge_session_pgts'] as const;
 
 export async function purgeExpired(db: Database, graceSeconds = 60): Promise<Record<string, number>> {
   const cutoff = epochSeconds() - graceSeconds;

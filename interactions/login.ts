@@ -13,6 +13,7 @@ import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
 import { isGateway } from '../lib/provider/gateway.js';
+import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
@@ -164,7 +165,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   const started = performance.now();
   let result;
   try {
-    result = await services.cas.validate({ service: pending.service, ticket, renew: pending.renew });
+    result = await services.cas.validate({ service: pending.service, ticket, renew: pending.renew, pgtUrl: pgtUrlFor(services) });
   } catch (err) {
     const casLatencyMs = Math.round(performance.now() - started);
     if (!(err instanceof CasError)) throw err;
@@ -203,6 +204,9 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     return sendToCas(ctx, services, { ...pending, renew: true });
   }
 
+  const proxied = await obtainPgt(services, result, log);
+  result = proxied.result;
+
   let mapped: MappedClaims;
   try {
     mapped = await saveAccount(services, result);
@@ -227,6 +231,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
       ...(amr?.length ? { amr } : {}),
     },
     cas: { ticketHash: ticketHash(ticket) },
+    ...pgtInteractionResult(services, sub, proxied.pgt),
   });
 }
 

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { Services } from './services.js';
 import type { ProviderHolder } from './provider/holder.js';
 import { interactionRouter } from '../interactions/router.js';
+import { proxyCallbackRouter } from './proxy/index.js';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(ticket|code|state|nonce|id_token_hint|logout_token|pgtId|pgtIou|client_secret|code_verifier|token|refresh_token|subject_token|access_token)$/i;
@@ -55,6 +56,12 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
       ctx.body = { status: 'unavailable', reason: 'database not answering' };
     }
   });
+
+  if (services.config.cas.proxy) {
+    const proxyRouter = proxyCallbackRouter(services, services.config.cas.proxy.callbackPath);
+    app.use(proxyRouter.routes());
+    app.use(proxyRouter.allowedMethods());
+  }
 
   const router = interactionRouter(services, holder);
   app.use(router.routes());

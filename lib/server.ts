@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import type { BridgeConfig } from './config/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createProvider } from './provider/index.js';
+import { destroyPgtsWithSessions } from './proxy/index.js';
 import { ProviderHolder } from './provider/holder.js';
 import { openServices, type OpenOptions, type Services } from './services.js';
 
@@ -28,6 +29,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logging.level);
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
   const services = await openServices(config, logger, options);
+  const stopPgtListener = destroyPgtsWithSessions(services);
   const holder = new ProviderHolder(await createProvider(services), config.mountPath);
   const app = createApp(services, holder);
   const server = createServer(app.callback());
@@ -57,6 +59,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const t of timers) clearInterval(t);
+      stopPgtListener();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,6 +1,7 @@
 // The bridge's long-lived parts, opened once per process and handed to routes and the provider.
 import { AccountStore } from '../adapters/accounts.js';
 import { CasTicketStore } from '../adapters/cas-tickets.js';
+import { CasPgtStore } from '../adapters/cas-pgts.js';
 import { Database } from '../adapters/database.js';
 import { MetaStore } from '../adapters/meta.js';
 import { migrate } from '../adapters/migrate.js';
@@ -28,6 +29,8 @@ export interface Services {
   readonly signingKeys: SigningKeyStore;
   readonly meta: MetaStore;
   readonly events: BridgeEvents;
+  /** proxy-granting tickets (CAS proxying) */
+  readonly pgts: CasPgtStore;
 }
 
 export interface OpenOptions {
@@ -49,7 +52,7 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     logger,
     db,
     box,
-    cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs }),
+    cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
     views: new Views(),
     clients: new Map(config.clients.map((c) => [c.clientId, c])),
     accounts: new AccountStore(db),
@@ -58,5 +61,6 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     signingKeys,
     meta,
     events: new BridgeEvents(),
+    pgts: new CasPgtStore(db, box),
   };
 }

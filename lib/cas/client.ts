@@ -5,6 +5,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, TimeoutError, type Got } from 'got';
 import { CasProtocolError, CasTimeoutError, CasUnreachableError } from './errors.js';
 import { parseValidationResponse } from './xml.js';
+import { parseProxyResponse, type CasProxyResult } from './proxy.js';
 import type { CasValidationResult } from './types.js';
 
 export const MAX_CAS_RESPONSE_BYTES = 256 * 1024;
@@ -12,6 +13,8 @@ export const MAX_CAS_RESPONSE_BYTES = 256 * 1024;
 export interface CasClientOptions {
   readonly validateUrl: string;
   readonly timeoutMs: number;
+  /** CAS /proxy, when proxying is configured */
+  readonly proxyUrl?: string | undefined;
 }
 
 export interface ValidateParams {
@@ -24,9 +27,11 @@ export interface ValidateParams {
 export class CasClient {
   readonly #http: Got;
   readonly #validateUrl: string;
+  readonly #proxyUrl: string | undefined;
 
   constructor(options: CasClientOptions) {
     this.#validateUrl = options.validateUrl;
+    this.#proxyUrl = options.proxyUrl;
     this.#http = got.extend({
       retry: { limit: 0 },
       timeout: { request: options.timeoutMs },
@@ -49,6 +54,15 @@ export class CasClient {
     if (params.renew) url.searchParams.set('renew', 'true');
     if (params.pgtUrl) url.searchParams.set('pgtUrl', params.pgtUrl);
     return parseValidationResponse(await this.getText(url));
+  }
+
+  /** GET <proxyUrl>?pgt=…&targetService=…; answers a proxy ticket or CAS's failure code. Never retried. */
+  async proxy(pgt: string, targetService: string): Promise<CasProxyResult> {
+    if (!this.#proxyUrl) throw new Error('CAS proxy URL is not configured');
+    const url = new URL(this.#proxyUrl);
+    url.searchParams.set('pgt', pgt);
+    url.searchParams.set('targetService', targetService);
+    return parseProxyResponse(await this.getText(url));
   }
 
   /** A capped GET returning the body as text; maps transport failures onto CasError types. */

@@ -6,6 +6,7 @@ import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../redirect-match.js';
+import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
   type AccessPolicy, type CompiledClaims,
@@ -55,6 +56,8 @@ export interface BridgeConfig {
     readonly timeoutMs: number;
     /** CAS /logout the browser passes through after a logout at the bridge; undefined: off */
     readonly logoutUrl: string | undefined;
+    /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
+    readonly proxy: CasProxyConfig | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -344,6 +347,23 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   }
 
   const clients = resolveClients(v, devMode, c);
+  const proxy = resolveCasProxy({
+    callbackUrl: v.CAS_PROXY_CALLBACK_URL,
+    privateKeyPath: v.CAS_PGT_PRIVATE_KEY,
+    proxyUrl: v.CAS_PROXY_URL,
+    issuerUrl,
+    serviceUrl,
+    casBase,
+    isLoopbackHost,
+  });
+  c.problems.push(...proxy.problems);
+  c.warnings.push(...proxy.warnings);
+  for (const client of clients) {
+    c.problems.push(...proxyTargetProblems(client.where, client.casProxyTargets));
+    if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
+      c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
+    }
+  }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
 
@@ -369,6 +389,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
+      proxy: proxy.value,
     },
     clients,
     ttl: {

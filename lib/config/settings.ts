@@ -100,6 +100,26 @@ export const SETTINGS = {
     default: 8,
     doc: 'Seconds allowed for one request to CAS (ticket validation, proxy tickets).',
   }),
+  CAS_PROXY_CALLBACK_URL: setting({
+    kind: kinds.url(),
+    group: 'CAS',
+    doc: 'Turns CAS proxying on: the proxy callback URL (`pgtUrl`) sent with ticket validation, on the issuer\'s origin '
+      + '(https; http only on a loopback host), e.g. `https://bridge.example.edu/cas/proxy-callback`. The bridge serves its '
+      + 'path. Clients then exchange access tokens for CAS proxy tickets (see "CAS proxy tickets" below).',
+  }),
+  CAS_PGT_PRIVATE_KEY: setting({
+    kind: kinds.string(),
+    group: 'CAS',
+    doc: 'Path to a PEM RSA private key (at least 2048 bits; `cas-oidc-bridge pgt-keygen` makes one): CAS returns the '
+      + 'proxy-granting ticket encrypted with its public key in the validation response instead of calling back. '
+      + 'Needs `CAS_PROXY_CALLBACK_URL` (CAS creates a PGT only for a validation that carries a `pgtUrl`).',
+  }),
+  CAS_PROXY_URL: setting({
+    kind: kinds.url(),
+    group: 'CAS',
+    defaultDoc: 'CAS base + `/proxy`',
+    doc: 'CAS URL that issues proxy tickets.',
+  }),
 
   // ---- Clients
   CLIENT_ID: setting({ kind: kinds.string(), group: 'Clients', compat: true, doc: 'Client id of the single client (flat form).' }),

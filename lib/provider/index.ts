@@ -10,12 +10,14 @@ import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { logBackchannelEvents } from '../logout/backchannel-fetch.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
+import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
   const jwks = jwksFromRows(await services.signingKeys.list(), services.box);
-  const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks }));
+  const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks, ...casProxyConfiguration(services) }));
   provider.proxy = services.config.server.trustProxy;
   installClientPolicies(provider, services.config.clients);
+  installCasProxy(provider, services);
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));
   provider.use(asKoa(linkCasTicketToSession(services)));

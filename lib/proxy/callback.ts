@@ -1,0 +1,81 @@
+// The proxy callback URL (CAS_PROXY_CALLBACK_URL), called by CAS, never by a browser:
+//   GET  ?pgtIou=PGTIOU-…&pgtId=PGT-…   store IOU -> PGT for the validating node, answer 200 (only a
+//                                        200 makes CAS hand out the PGT)
+//   GET  (no parameters)                 Apereo checks that the endpoint answers before using it: 200
+//   POST logoutRequest=<SAML LogoutRequest>  CAS logged the PGT out (SessionIndex is the PGT):
+//                                        destroy it, answer 200
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { CasError } from '../cas/errors.js';
+import { CAS_TICKET } from '../cas/proxy.js';
+import { parseLogoutRequest } from '../cas/slo.js';
+import type { Services } from '../services.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+class BodyTooLarge extends Error {}
+
+async function readFormBody(ctx: Context): Promise<URLSearchParams | undefined> {
+  if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function answer(ctx: Context, status: number, text: string): void {
+  ctx.status = status;
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = `${text}\n`;
+}
+
+async function receivePgt(ctx: Context, services: Services): Promise<void> {
+  const iou = ctx.query.pgtIou;
+  const pgt = ctx.query.pgtId;
+  if (iou === undefined && pgt === undefined) return answer(ctx, 200, 'OK');
+  if (typeof iou !== 'string' || typeof pgt !== 'string' || !CAS_TICKET.test(iou) || !CAS_TICKET.test(pgt)) {
+    services.logger.warn({ event: 'cas_proxy', outcome: 'bad_callback' }, 'proxy callback without a valid pgtIou and pgtId');
+    return answer(ctx, 400, 'pgtIou and pgtId are required');
+  }
+  await services.pgts.saveIou(iou, pgt);
+  services.logger.info({ event: 'cas_proxy', outcome: 'pgt_received' }, 'proxy-granting ticket received');
+  answer(ctx, 200, 'OK');
+}
+
+async function logoutPgt(ctx: Context, services: Services): Promise<void> {
+  let form: URLSearchParams | undefined;
+  try {
+    form = await readFormBody(ctx);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return answer(ctx, 413, 'request too large');
+    throw err;
+  }
+  const xml = form?.get('logoutRequest');
+  if (!xml) return answer(ctx, 400, 'logoutRequest is required');
+  let pgt: string;
+  try {
+    pgt = parseLogoutRequest(xml).sessionIndex;
+  } catch (err) {
+    if (!(err instanceof CasError)) throw err;
+    services.logger.warn({ event: 'cas_proxy', outcome: 'bad_logout_request' }, 'unreadable logoutRequest at the proxy callback');
+    return answer(ctx, 400, 'unreadable logoutRequest');
+  }
+  const removed = await services.pgts.forgetPgt(pgt);
+  services.logger.info({ event: 'cas_proxy', outcome: removed ? 'pgt_destroyed' : 'pgt_logout_unknown', reason: 'cas_logout' }, 'CAS logged out a proxy-granting ticket');
+  answer(ctx, 200, 'OK');
+}
+
+export function proxyCallbackRouter(services: Services, path: string): Router {
+  const router = new Router();
+  const noStore = async (ctx: Context, next: () => Promise<unknown>) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  };
+  router.get(path, noStore, (ctx) => receivePgt(ctx, services));
+  router.post(path, noStore, (ctx) => logoutPgt(ctx, services));
+  return router;
+}
