@@ -10,7 +10,9 @@ export interface CasLogoutRequest {
   readonly nameId: string | undefined;
 }
 
-const TICKET = /^[A-Za-z0-9-]{1,256}$/;
+// CAS 3 tickets are [A-Za-z0-9-]; Apereo appends `cas.host.name` as a suffix, which may carry dots
+// and underscores (`ST-…-cas01.example.edu`)
+const TICKET = /^[A-Za-z0-9._-]{1,256}$/;
 
 export function parseLogoutRequest(xml: string): CasLogoutRequest {
   const doc = parseCasXml(xml);

@@ -22,6 +22,11 @@ describe('CAS single-logout requests', () => {
     expect(parseLogoutRequest(xml!)).to.deep.equal(parseLogoutRequest(fixture('slo-logoutRequest.xml')));
   });
 
+  it('accepts Apereo tickets whose host-name suffix has dots (ST-…-cas01.example.edu)', () => {
+    const xml = request('<samlp:SessionIndex>ST-12-AbCdEf-cas01.example.edu</samlp:SessionIndex>');
+    expect(parseLogoutRequest(xml).sessionIndex).to.equal('ST-12-AbCdEf-cas01.example.edu');
+  });
+
   it('reads Apereo\'s form with the user in NameID (or @NOT_USED@)', () => {
     const apereo = request('<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">alice</saml:NameID><samlp:SessionIndex>ST-1-abcDEF-cas01</samlp:SessionIndex>');
     expect(parseLogoutRequest(apereo)).to.deep.equal({ sessionIndex: 'ST-1-abcDEF-cas01', nameId: 'alice' });
