@@ -11,6 +11,7 @@ import type { BridgeConfig, ClientConfig } from './config/index.js';
 import { BridgeEvents } from './events.js';
 import { ensureSigningKeys } from './keys.js';
 import type { Logger } from './logger.js';
+import { BridgeMetrics } from './metrics.js';
 import { SecretBox } from './secrets.js';
 import { Views } from './views.js';
 
@@ -28,6 +29,7 @@ export interface Services {
   readonly signingKeys: SigningKeyStore;
   readonly meta: MetaStore;
   readonly events: BridgeEvents;
+  readonly metrics: BridgeMetrics;
 }
 
 export interface OpenOptions {
@@ -37,6 +39,8 @@ export interface OpenOptions {
 
 export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
   const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax });
+  const metrics = new BridgeMetrics(config.metrics.port !== undefined);
+  metrics.watchDatabase(db);
   const box = new SecretBox(config.secrets.current, config.secrets.previous);
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
@@ -50,7 +54,10 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     db,
     box,
     cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs }),
-    views: new Views(),
+    views: new Views({
+      templateDir: config.pages.templateDir,
+      branding: { name: config.pages.brandName, logoUrl: config.pages.brandLogoUrl, color: config.pages.brandColor },
+    }),
     clients: new Map(config.clients.map((c) => [c.clientId, c])),
     accounts: new AccountStore(db),
     pendingLogins: new PendingLoginStore(db),
@@ -58,5 +65,6 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     signingKeys,
     meta,
     events: new BridgeEvents(),
+    metrics,
   };
 }
