@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly casLoginUrl?: string;
   /** more bridge settings (specs: branding, log level) */
   readonly settings?: Partial<Record<SettingName, unknown>>;
+  /** access rules of the demo application (specs: the access-denied page) */
+  readonly access?: unknown;
 }
 
 export interface RunningDemo {
@@ -125,6 +127,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
           redirect_uris: [rp.redirectUri],
           post_logout_redirect_uris: [rp.postLogoutRedirectUri],
           scope: ['openid', 'profile', 'email', 'groups'],
+          ...(options.access === undefined ? {} : { access: options.access }),
         }],
         ...options.settings,
       },
