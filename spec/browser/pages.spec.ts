@@ -104,7 +104,7 @@ describe('pages in a browser (Chromium, real CAS)', function () {
       await b.page.waitForURL((u) => u.href.startsWith(`${issuer}/interaction/`));
       const denied = await bridgePage(b, '12-error-access-denied-en');
       await b.page.keyboard.press('Tab');
-      expect(await b.page.evaluate(() => document.activeElement?.textContent)).to.equal('Back to Demo application');
+      expect(await b.page.locator(':focus').textContent()).to.equal('Back to Demo application');
       await b.screenshot('13-error-access-denied-keyboard-focus-en');
       expect(denied.h1).to.equal('Access not allowed');
       expect(await b.page.textContent('main p')).to.contain('Demo application');
@@ -140,12 +140,12 @@ describe('pages in a browser (Chromium, real CAS)', function () {
       await b.page.waitForURL((u) => u.href.startsWith(`${issuer}/interaction/`));
       const denied = await bridgePage(b, '30-error-access-denied-mobile-zh-CN');
       expect(denied.h1).to.equal('无权访问');
-      const widths = await b.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const widths = await b.page.evaluate<{ doc: number; view: number }>('({ doc: document.documentElement.scrollWidth, view: window.innerWidth })');
       expect(widths.doc, 'no horizontal scroll').to.be.at.most(widths.view);
 
       await b.page.goto(`${issuer}/authorize?client_id=demo-app&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example/a/very/long/path/that/should/wrap/instead/of/overflowing/the/screen')}`);
       await bridgePage(b, '31-error-bad-request-mobile-zh-CN');
-      const after = await b.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const after = await b.page.evaluate<{ doc: number; view: number }>('({ doc: document.documentElement.scrollWidth, view: window.innerWidth })');
       expect(after.doc, 'no horizontal scroll').to.be.at.most(after.view);
     } finally {
       await b.close();
