@@ -78,6 +78,8 @@ export class Views {
       if (custom) {
         const candidate = join(custom, `${template.replace(/^\.\//, '')}.eta`);
         if (existsSync(candidate)) return candidate;
+        // names are relative to views/ (a custom template's own directory is outside it)
+        return resolveDefault(template);
       }
       return resolveDefault(template, opts);
     };
