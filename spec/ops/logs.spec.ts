@@ -2,7 +2,9 @@
 // one line per request and per login with the fields operators need, and never a ticket, code,
 // token, secret, state, nonce, verifier or cookie value anywhere in any line.
 import { expect } from 'chai';
+import { Writable } from 'node:stream';
 import * as oidc from 'openid-client';
+import { createLogger } from '../../lib/logger.js';
 import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, startTestBridge, TEST_SECRET, type TestBridge } from '../support/bridge.js';
@@ -64,6 +66,17 @@ describe('logs', () => {
     expect(bridge.logs.length).to.be.greaterThan(15);
     for (const [what, value] of secrets) expect(text.includes(value), `${what} appears in the logs`).to.equal(false);
     expect(text).not.to.match(/ST-[A-Za-z0-9]{10,}/);
+  });
+
+  it('hide the values of a failed database statement (MariaDB writes them into the error text)', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { pretty: false, destination: new Writable({ write(c: Buffer, _e, cb) { lines.push(c.toString()); cb(); } }) });
+    const parent = Object.assign(new Error("Table 'x' doesn't exist\nsql: INSERT INTO t (id) VALUES (?) - parameters:['AT-SECRET-1']"), { parameters: ['AT-SECRET-1'] });
+    const err = Object.assign(new Error(parent.message), { parent, original: parent, parameters: ['AT-SECRET-1'], sql: 'INSERT INTO t (id) VALUES ($1)' });
+    logger.error({ err }, 'request failed');
+    expect(lines.join('')).not.to.contain('AT-SECRET-1');
+    expect(lines.join('')).to.contain('VALUES (?) - parameters:[redacted]');
+    expect(lines.join('')).to.contain('INSERT INTO t (id) VALUES ($1)');
   });
 
   it('write one line per request with method, path, status, duration and request id', () => {
