@@ -44,12 +44,32 @@ export function casAdminRequest(config: BridgeConfig): string[] {
   else if (config.clients.some((c) => c.casProxyTargets.length > 0)) {
     lines.push('Proxy tickets:              a client has cas_proxy_targets, so the service must be allowed to obtain proxy tickets');
   }
-  lines.push(`Validation URL the bridge calls: ${config.cas.validateUrl}`);
+  lines.push(`The bridge validates at:    ${config.cas.validateUrl}`);
   return lines;
 }
 
 function allowed(uri: string, exact: readonly string[], allowlist: readonly string[]): boolean {
   return exact.includes(uri) || allowlistMatches(compileAllowlist(allowlist), uri);
+}
+
+/** True when one of the client's redirect URIs is a Keycloak broker endpoint. */
+export function isKeycloakClient(client: ClientConfig): boolean {
+  return [...client.redirectUris, ...client.redirectUriAllowlist].some((uri) => keycloakBroker(uri) !== undefined);
+}
+
+/** What any other OpenID Connect relying party needs. */
+export function relyingPartySettings(config: BridgeConfig, client: ClientConfig): string[] {
+  const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
+  const registered = [...client.redirectUris, ...client.redirectUriAllowlist.map((u) => `${u} (and paths below it)`)];
+  return [
+    `Issuer / discovery:     ${config.issuer} (${config.issuer}/.well-known/openid-configuration)`,
+    `Client ID:              ${client.clientId}`,
+    `Client secret:          the value of ${secretName} (not shown)`,
+    `Client authentication:  ${client.tokenEndpointAuthMethod} (client_secret_basic and client_secret_post both work)`,
+    'Flow:                   authorization code; PKCE optional, S256 only',
+    `Redirect URI:           ${registered.join(', ')}`,
+    `Scopes:                 openid plus any of: ${[...new Set(['profile', 'email', 'groups', 'offline_access', ...Object.keys(config.claims.mapping.scopes)])].filter((s) => s !== 'openid').join(' ')}`,
+  ];
 }
 
 export function keycloakSettings(config: BridgeConfig, client: ClientConfig): string[] {

@@ -7,7 +7,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { BridgeConfig } from '../config/index.js';
 import { LOCALES, Views } from '../views.js';
 import { effectiveSettings } from './effective.js';
-import { casAdminRequest, keycloakSettings } from './instructions.js';
+import { casAdminRequest, isKeycloakClient, keycloakSettings, relyingPartySettings } from './instructions.js';
 import { probeLoginPage, probeValidation, type ProbeResult } from './probe.js';
 
 export interface CheckOptions extends SourceOptions {
@@ -122,7 +122,11 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
 
   section(out, 'Ask the CAS administrators to register', casAdminRequest(config));
   for (const client of config.clients) {
-    section(out, `Enter in Keycloak (Identity providers > OpenID Connect v1.0) for client "${client.clientId}"`, keycloakSettings(config, client));
+    if (isKeycloakClient(client)) {
+      section(out, `Enter in Keycloak (Identity providers > OpenID Connect v1.0) for client "${client.clientId}"`, keycloakSettings(config, client));
+    } else {
+      section(out, `Settings for the relying party "${client.clientId}" (OpenID Connect)`, relyingPartySettings(config, client));
+    }
   }
   section(out, 'Pages', pages.lines);
 

@@ -97,7 +97,9 @@ describe('check-config', () => {
     expect(text).to.contain('CAS server (not probed: --no-probe)');
     expect(text).to.match(/access: .*memberOf.*staff/);
     expect(text).to.contain('clients[0].access: users the rule does not allow are denied');
-    expect(text).to.contain('none has the Keycloak broker shape');
+    expect(text).to.contain('Settings for the relying party "wiki" (OpenID Connect)');
+    expect(text).to.contain('Redirect URI:           https://wiki.example.edu/oidc/callback');
+    expect(text).not.to.contain('Enter in Keycloak');
     expect(text).to.match(/^ {2}CLIENTS +1 entry \(see below\) +env$/m);
   });
 
