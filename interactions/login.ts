@@ -10,6 +10,7 @@ import { CasError } from '../lib/cas/errors.js';
 import type { CasAuthenticationSuccess } from '../lib/cas/types.js';
 import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
 import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
+import type { LoginOutcome } from '../lib/metrics.js';
 import type { Services } from '../lib/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
 import { isGateway } from '../lib/provider/gateway.js';
@@ -78,6 +79,7 @@ export async function startInteraction(ctx: Context, services: Services, provide
   if (prompt.name === ACCESS_PROMPT) {
     if (gateway) return finish(ctx, provider, { error: 'access_denied', error_description: 'the account is not allowed to use this application' });
     const client = services.clients.get(str(params.client_id) ?? '');
+    services.metrics.login('access_denied');
     services.views.renderError(ctx, {
       status: 403,
       titleKey: 'error.access_denied.title',
@@ -135,11 +137,15 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
   } catch (err) {
-    if (err instanceof oidcErrors.SessionNotFound) return renderExpired(ctx, services, uid);
-    throw err;
+    if (!(err instanceof oidcErrors.SessionNotFound)) throw err;
+    loginExpired(services, uid);
+    return renderExpired(ctx, services, uid);
   }
   const pending = await services.pendingLogins.find(details.uid);
-  if (!pending || details.prompt.name !== 'login') return renderExpired(ctx, services, details.uid);
+  if (!pending || details.prompt.name !== 'login') {
+    loginExpired(services, details.uid);
+    return renderExpired(ctx, services, details.uid);
+  }
 
   const ticket = str(ctx.query.ticket);
   const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
@@ -151,6 +157,8 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     return loginRequired(ctx, provider, 'End-User authentication is required');
   }
   if (!ticket) {
+    services.metrics.login('no_ticket');
+    services.logger.info({ event: 'login', outcome: 'no_ticket', client: pending.clientId, interaction: details.uid }, 'came back from CAS without a ticket');
     services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry });
     return;
   }
@@ -169,6 +177,8 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   } catch (err) {
     const casLatencyMs = Math.round(performance.now() - started);
     if (!(err instanceof CasError)) throw err;
+    services.metrics.casValidation('error', casLatencyMs);
+    services.metrics.login(err.kind as LoginOutcome);
     log.warn({ outcome: err.kind, casLatencyMs, reason: err.message }, 'CAS validation failed');
     return fail({
       status: err.status,
@@ -178,9 +188,16 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     });
   }
   const casLatencyMs = Math.round(performance.now() - started);
+  services.metrics.casValidation(result.kind, casLatencyMs);
 
   if (result.kind === 'failure') {
-    log.warn({ outcome: 'cas_failure', casCode: result.code, casLatencyMs }, 'CAS refused the ticket');
+    services.metrics.login('cas_failure');
+    log.warn({
+      outcome: 'cas_failure',
+      casCode: result.code,
+      casLatencyMs,
+      ...(result.code === 'INVALID_SERVICE' ? { hint: 'CAS issued the ticket for another service URL: check SERVICE_URL and the service registered at CAS' } : {}),
+    }, 'CAS refused the ticket');
     return fail({
       status: result.code === 'INVALID_REQUEST' ? 400 : result.code === 'INTERNAL_ERROR' ? 502 : 401,
       titleKey: 'error.cas_failure.title',
@@ -191,6 +208,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   }
 
   if (pending.renew && result.attributes.isFromNewLogin?.[0] === 'false') {
+    services.metrics.login('renew_not_honoured');
     log.warn({ outcome: 'renew_not_honoured', casUser: result.user, casLatencyMs }, 'CAS reused a session where a fresh login was required');
     return fail({ status: 401, titleKey: 'error.renew_required.title', messageKey: 'error.renew_required.message', actions: retry });
   }
@@ -212,6 +230,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     mapped = await saveAccount(services, result);
   } catch (err) {
     if (!(err instanceof ClaimMappingError)) throw err;
+    services.metrics.login('claims_failed');
     log.warn({ outcome: 'claims_failed', casUser: result.user, reason: err.message, casLatencyMs }, 'claims could not be mapped');
     return fail({ status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
   }
@@ -219,6 +238,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   await services.pendingLogins.delete(details.uid);
   clearPendingCookie(ctx, services.config);
   const { sub, claims } = mapped;
+  services.metrics.login('success');
   log.info({ outcome: 'success', casUser: result.user, sub, casLatencyMs }, 'CAS login validated');
 
   const acr = str(claims.acr);
@@ -233,6 +253,11 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     cas: { ticketHash: ticketHash(ticket) },
     ...pgtInteractionResult(services, sub, proxied.pgt),
   });
+}
+
+function loginExpired(services: Services, uid: string): void {
+  services.metrics.login('expired');
+  services.logger.info({ event: 'login', outcome: 'expired', interaction: uid }, 'login expired before CAS sent the browser back');
 }
 
 async function saveAccount(services: Services, result: CasAuthenticationSuccess): Promise<MappedClaims> {

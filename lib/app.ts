@@ -16,6 +16,9 @@ export function loggablePath(url: string): string {
   return names.length ? `${parsed.pathname}?${names.map((n) => (SECRET_PARAMS.test(n) ? `${n}=…` : n)).join('&')}` : parsed.pathname;
 }
 
+/** A request id set by the trusted reverse proxy (nginx `$request_id`) is kept, to join both logs. */
+const FORWARDED_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
 export function createApp(services: Services, holder: ProviderHolder): Koa {
   const app = new Koa();
   // oidc-provider sets its interaction cookies through this app's ctx: keys must be the same
@@ -25,7 +28,8 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
 
   app.use(async (ctx, next) => {
     const started = performance.now();
-    const requestId = randomUUID();
+    const forwarded = app.proxy ? ctx.get('x-request-id') : '';
+    const requestId = FORWARDED_REQUEST_ID.test(forwarded) ? forwarded : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {

@@ -8,13 +8,26 @@ export type { Logger };
 const REDACT = [
   '*.ticket', '*.code', '*.token', '*.access_token', '*.refresh_token', '*.id_token', '*.client_secret',
   '*.password', '*.secret', '*.cookie', '*.pgt', '*.pgtId', 'req.headers.cookie', 'req.headers.authorization',
+  // a database error carries the statement's bound values (token ids are the tokens themselves)
+  'err.parameters', 'err.parent.parameters', 'err.original.parameters',
 ];
+
+/** The MariaDB driver writes a failed statement's values into the error text: `… - parameters:[…]`. */
+const PARAMETERS_IN_TEXT = /( - parameters:)[^\n]*/g;
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(PARAMETERS_IN_TEXT, '$1[redacted]');
+  if (depth > 3 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, depth + 1)]));
+}
 
 export function createLogger(level: string, options: { pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const opts: LoggerOptions = {
     level,
     base: { pid: process.pid },
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: (err: Error) => scrub(pino.stdSerializers.err(err)) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   const usePretty = options.pretty ?? (!options.destination && Boolean(process.stdout.isTTY));

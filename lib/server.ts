@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { purgeExpired } from '../adapters/cleanup.js';
 import { createApp } from './app.js';
 import type { BridgeConfig } from './config/index.js';
+import { drain } from './drain.js';
 import { createLogger, type Logger } from './logger.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { createProvider } from './provider/index.js';
 import { destroyPgtsWithSessions } from './proxy/index.js';
 import { ProviderHolder } from './provider/holder.js';
@@ -16,6 +18,8 @@ export interface RunningBridge {
   readonly server: Server;
   /** base URL the server actually listens on (useful with PORT=0) */
   readonly url: string;
+  /** where /metrics is served (METRICS_PORT), if it is */
+  readonly metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,17 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(services.metrics, config.metrics.host, config.metrics.port, logger);
+    } catch (err) {
+      server.close();
+      await services.db.close();
+      throw err;
+    }
+  }
+
   const timers: NodeJS.Timeout[] = [];
   if (options.cleanup !== false) {
     timers.push(setInterval(() => {
@@ -60,19 +75,15 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
     closing ??= (async () => {
       for (const t of timers) clearInterval(t);
       stopPgtListener();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, config.server.shutdownTimeoutMs).unref();
-      });
+      const drained = await drain(server, config.server.shutdownTimeoutMs);
+      if (drained.forced) logger.warn({ event: 'shutdown_forced', durationMs: drained.durationMs }, 'requests still running after SHUTDOWN_TIMEOUT were cut off');
+      else logger.info({ event: 'drained', durationMs: drained.durationMs }, 'requests in flight finished');
+      await metricsServer?.close();
       await services.db.close();
     })();
     return closing;
   };
 
   logger.info({ event: 'started', url, issuer: config.issuer, database: services.db.description }, 'cas-oidc-bridge listening');
-  return { services, holder, server, url, close };
+  return { services, holder, server, url, metricsUrl: metricsServer?.url, close };
 }

@@ -12,6 +12,7 @@ import type { BridgeConfig, ClientConfig } from './config/index.js';
 import { BridgeEvents } from './events.js';
 import { ensureSigningKeys } from './keys.js';
 import type { Logger } from './logger.js';
+import { BridgeMetrics } from './metrics.js';
 import { SecretBox } from './secrets.js';
 import { Views } from './views.js';
 
@@ -31,6 +32,7 @@ export interface Services {
   readonly events: BridgeEvents;
   /** proxy-granting tickets (CAS proxying) */
   readonly pgts: CasPgtStore;
+  readonly metrics: BridgeMetrics;
 }
 
 export interface OpenOptions {
@@ -40,6 +42,8 @@ export interface OpenOptions {
 
 export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
   const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax });
+  const metrics = new BridgeMetrics(config.metrics.port !== undefined);
+  metrics.watchDatabase(db);
   const box = new SecretBox(config.secrets.current, config.secrets.previous);
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
@@ -53,7 +57,10 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     db,
     box,
     cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
-    views: new Views(),
+    views: new Views({
+      templateDir: config.pages.templateDir,
+      branding: { name: config.pages.brandName, logoUrl: config.pages.brandLogoUrl, color: config.pages.brandColor },
+    }),
     clients: new Map(config.clients.map((c) => [c.clientId, c])),
     accounts: new AccountStore(db),
     pendingLogins: new PendingLoginStore(db),
@@ -62,5 +69,6 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     meta,
     events: new BridgeEvents(),
     pgts: new CasPgtStore(db, box),
+    metrics,
   };
 }

@@ -6,6 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
+import { makeBranding, type Branding } from './branding.js';
+
+export type { Branding };
 
 /** views/ of the package, found from this file in lib/ (sources) or dist/lib/ (build). */
 export const DEFAULT_VIEWS_DIR = (() => {
@@ -27,15 +30,19 @@ export interface PageAction {
   readonly primary?: boolean;
 }
 
-export interface Branding {
-  readonly name: string;
-  readonly logoUrl: string | undefined;
-  readonly color: string;
-}
-
 export interface ViewOptions {
   readonly templateDir?: string | undefined;
-  readonly branding?: Partial<Branding>;
+  /** name, logo URL and `#rrggbb` colour (validated by the configuration) */
+  readonly branding?: { readonly name?: string; readonly logoUrl?: string | undefined; readonly color?: string };
+}
+
+/** What every template receives besides its own data. */
+export interface PageContext {
+  readonly locale: Locale;
+  /** CSP nonce for inline <style>/<script> */
+  readonly nonce: string;
+  /** the request id of the log line, shown on error pages so people can quote it */
+  readonly requestId?: string | undefined;
 }
 
 /** Picks the best supported locale from an Accept-Language header (q-values honoured). */
@@ -71,6 +78,8 @@ export class Views {
       if (custom) {
         const candidate = join(custom, `${template.replace(/^\.\//, '')}.eta`);
         if (existsSync(candidate)) return candidate;
+        // names are relative to views/ (a custom template's own directory is outside it)
+        return resolveDefault(template);
       }
       return resolveDefault(template, opts);
     };
@@ -80,11 +89,11 @@ export class Views {
       return override && existsSync(override) ? { ...base, ...(JSON.parse(readFileSync(override, 'utf8')) as Messages) } : base;
     };
     this.#messages = { en: load('en'), 'zh-CN': load('zh-CN') };
-    this.branding = {
-      name: options.branding?.name ?? 'CAS OIDC Bridge',
-      logoUrl: options.branding?.logoUrl,
-      color: options.branding?.color ?? '#1f4e8c',
-    };
+    this.branding = makeBranding(
+      options.branding?.name ?? 'CAS OIDC Bridge',
+      options.branding?.color ?? '#1f4e8c',
+      options.branding?.logoUrl,
+    );
   }
 
   translator(locale: Locale): (key: string, params?: Record<string, string>) => string {
@@ -96,17 +105,24 @@ export class Views {
     };
   }
 
+  /** The HTML of a page (also used by check-config to try the admin's templates). */
+  html(template: string, data: Record<string, unknown>, page: PageContext): string {
+    return this.#eta.render(template, {
+      ...data,
+      t: this.translator(page.locale),
+      locale: page.locale,
+      brand: this.branding,
+      nonce: page.nonce,
+      requestId: page.requestId,
+    });
+  }
+
   /** Renders a template to the koa response with a strict CSP (no external assets). */
   render(ctx: Context, template: string, data: Record<string, unknown>, status = 200): void {
     const locale = pickLocale(ctx.get('accept-language'));
     const nonce = randomBytes(16).toString('base64');
-    const html = this.#eta.render(template, {
-      ...data,
-      t: this.translator(locale),
-      locale,
-      brand: this.branding,
-      nonce,
-    });
+    const requestId = typeof ctx.state.requestId === 'string' ? ctx.state.requestId : undefined;
+    const html = this.html(template, data, { locale, nonce, requestId });
     ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src https: data:; form-action 'self' https: http:; base-uri 'none'; frame-ancestors 'none'`);

@@ -2,14 +2,25 @@
 import { EXIT, UsageError, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
+function listing(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
+  return commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n');
+}
+
+/** `cas-oidc-bridge db` or `db --help`: the commands under that word. */
+function groupHelp(word: string): string | undefined {
+  const members = COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === word);
+  if (!members.length) return undefined;
+  return `Usage: cas-oidc-bridge ${word} <command> [options]\n\nCommands:\n${listing(members)}\n\nRun \`cas-oidc-bridge ${word} <command> --help\` for a command's options.\n`;
+}
+
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
   return `Usage: cas-oidc-bridge <command> [options]
 
 An OpenID Provider that hands the login step to a CAS server.
 
 Commands:
-${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}
+${listing(COMMANDS)}
 
 Run \`cas-oidc-bridge <command> --help\` for a command's options. Exit codes: 0 success,
 1 failure, 2 bad configuration or usage.
@@ -30,6 +41,16 @@ export async function main(argv: string[]): Promise<number> {
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   const found = findCommand(argv);
+  const group = !found && argv[0] ? groupHelp(argv[0]) : undefined;
+  if (group) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(group);
+      return EXIT.ok;
+    }
+    if (argv.length === 1) process.stdout.write(group);
+    else process.stderr.write(`cas-oidc-bridge: unknown command "${argv.join(' ')}"\n\n${group}`);
+    return EXIT.usage;
+  }
   if (!found) {
     process.stderr.write(`cas-oidc-bridge: unknown command "${argv.join(' ')}"\n\n${overview()}`);
     return EXIT.usage;

@@ -7,6 +7,7 @@ import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../redirect-match.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
+import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
   type AccessPolicy, type CompiledClaims,
@@ -72,6 +73,8 @@ export interface BridgeConfig {
   readonly cookies: { readonly secure: boolean; readonly sameSite: 'lax' | 'none' };
   readonly database: { readonly url: string | undefined; readonly path: string; readonly poolMax: number; readonly cleanupIntervalMs: number };
   readonly logging: { readonly level: NonNullable<RawSettings['LOG_LEVEL']> };
+  readonly metrics: MetricsConfig;
+  readonly pages: PagesConfig;
   readonly settings: LoadedSettings;
   readonly warnings: readonly string[];
 }
@@ -366,6 +369,8 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
+  const pages = resolvePages(v, process.cwd(), c);
+  const metrics = resolveMetrics(v, { host, port: v.PORT ?? 59084 }, isLoopbackHost, c);
 
   if (c.problems.length || !issuer || !issuerUrl || !v.CAS_LOGIN_URL || !secretKey || !claims) {
     return { config: undefined, problems: c.problems };
@@ -409,6 +414,8 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       cleanupIntervalMs: (v.CLEANUP_INTERVAL ?? 300) * 1000,
     },
     logging: { level: v.LOG_LEVEL ?? 'info' },
+    metrics,
+    pages,
     settings: loaded,
     warnings: c.warnings,
   };

@@ -256,6 +256,39 @@ export const SETTINGS = {
     doc: 'Log level (JSON lines; readable when the output is a terminal).',
   }),
   SHUTDOWN_TIMEOUT: setting({ kind: kinds.seconds(), group: 'Operations', default: 10, doc: 'Seconds allowed for requests in flight to finish on SIGTERM/SIGINT.' }),
+  METRICS_PORT: setting({
+    kind: kinds.int(1, 65535),
+    group: 'Operations',
+    defaultDoc: '*(off)*',
+    doc: 'Serve Prometheus metrics at `http://METRICS_HOST:METRICS_PORT/metrics`, a listener separate from the '
+      + 'bridge\'s own port. Off when unset.',
+  }),
+  METRICS_HOST: setting({
+    kind: kinds.string(),
+    group: 'Operations',
+    default: '127.0.0.1',
+    doc: 'Address of the metrics listener. Anything but loopback earns a warning: metrics are not for the public.',
+  }),
+
+  // ---- Pages
+  BRAND_NAME: setting({ kind: kinds.string(), group: 'Pages', default: 'CAS OIDC Bridge', doc: 'Name shown in the header and title of the bridge\'s pages.' }),
+  BRAND_LOGO_URL: setting({
+    kind: kinds.url(),
+    group: 'Pages',
+    doc: 'Logo shown beside the name: an `https:` URL or a `data:image/…` URL (pages load nothing else from outside).',
+  }),
+  BRAND_COLOR: setting({
+    kind: kinds.string(),
+    group: 'Pages',
+    default: '#1f4e8c',
+    doc: 'Header and button colour, `#rgb` or `#rrggbb`. Text on it is white or black, whichever reads better.',
+  }),
+  TEMPLATE_DIR: setting({
+    kind: kinds.string(),
+    group: 'Pages',
+    doc: 'Directory of the admin\'s own templates, overriding the built-in `views/` file by file (`error.eta`, '
+      + '`layout.eta`, …), and texts key by key (`locales/en.json`, `locales/zh-CN.json`).',
+  }),
 } as const satisfies Record<string, SettingDef<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -46,6 +46,13 @@ interface CasSession {
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
 
+const FORM_STYLE = `body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#eef1f4;color:#1b1f24}
+main{max-width:24rem;margin:3rem auto;padding:1.75rem;background:#fff;border:1px solid #d0d7de;border-radius:.75rem}
+h1{font-size:1.25rem;margin:0 0 .75rem}.note{color:#57606a;font-size:.9rem}label{display:block;font-weight:600}
+input:not([type=hidden]){display:block;width:100%;box-sizing:border-box;margin-top:.25rem;padding:.5rem;font:inherit;border:1px solid #8c959f;border-radius:.375rem}
+button{padding:.55rem 1.25rem;font:inherit;font-weight:600;color:#fff;background:#24292f;border:0;border-radius:.375rem;cursor:pointer}
+[role=alert]{color:#b42318}@media (max-width:30rem){main{margin:1rem .75rem}}`;
+
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const newId = (prefix: string): string => `${prefix}-${randomBytes(24).toString('base64url').replace(/[_]/g, 'A')}`;
@@ -115,8 +122,11 @@ export class MiniCas {
   #form(ctx: Context, service: string, error: string): void {
     const title = escapeHtml(this.#options.title ?? 'CAS login');
     ctx.type = 'html';
-    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title></head><body><main><h1>${title}</h1>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+    const note = this.#options.acceptAnyUser
+      ? '<p class="note">A stand-in for your organisation\'s CAS login page: it accepts any username and any password.</p>'
+      : '';
+    ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><style>${FORM_STYLE}</style></head><body><main><h1>${title}</h1>${note}${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(this.base)}/login">
 <input type="hidden" name="service" value="${escapeHtml(service)}">
 <p><label>Username <input name="username" autocomplete="username" required autofocus></label></p>

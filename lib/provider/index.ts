@@ -5,6 +5,7 @@ import { jwksFromRows } from '../keys.js';
 import type { Services } from '../services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
+import { observeProvider } from './observe.js';
 import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
@@ -26,6 +27,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(rpLogoutThroughCas(services)));
   logBackchannelEvents(provider, services.logger);
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
+  observeProvider(provider, services.logger, services.metrics);
 
   // static clients are validated lazily on first use; fail at start instead
   for (const client of services.config.clients) await provider.Client.find(client.clientId);

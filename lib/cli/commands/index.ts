@@ -3,5 +3,7 @@ import type { Command } from '../command.js';
 import { start } from './start.js';
 import { dbCleanup, dbMigrate } from './db.js';
 import { pgtKeygen } from './pgt-keygen.js';
+import { demoCommand } from './demo.js';
+import { checkConfigCommand } from './check-config.js';
 
-export const COMMANDS: readonly Command[] = [start, dbMigrate, dbCleanup, pgtKeygen];
+export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, pgtKeygen];

@@ -1,0 +1,108 @@
+// What to ask the CAS administrators to register, and what to enter in Keycloak, worked out from the
+// configuration so an admin can copy it into an e-mail or a console field by field.
+import type { BridgeConfig, ClientConfig } from '../config/index.js';
+import { allowlistMatches, compileAllowlist } from '../redirect-match.js';
+
+export interface KeycloakBroker {
+  /** Keycloak's base URL, e.g. https://sso.example.edu (or …/auth on old versions) */
+  readonly base: string;
+  readonly realm: string;
+  readonly alias: string;
+}
+
+const BROKER = /^(https?:\/\/[^/?#]+(?:\/[^?#]*?)?)\/realms\/([^/?#]+)\/broker\/([^/?#]+)\/endpoint\/?$/;
+
+/** `<keycloak>/realms/<realm>/broker/<alias>/endpoint` taken apart, or undefined for another shape. */
+export function keycloakBroker(redirectUri: string): KeycloakBroker | undefined {
+  const m = BROKER.exec(redirectUri);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { base: m[1], realm: decodeURIComponent(m[2]), alias: decodeURIComponent(m[3]) };
+}
+
+/** The pgtUrl the bridge hands CAS, when CAS proxying is configured (set by the proxy feature). */
+function proxyCallbackUrl(config: BridgeConfig): string | undefined {
+  const cas = config.cas as BridgeConfig['cas'] & { readonly proxyCallbackUrl?: unknown };
+  return typeof cas.proxyCallbackUrl === 'string' ? cas.proxyCallbackUrl : undefined;
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+export function casAdminRequest(config: BridgeConfig): string[] {
+  const { serviceUrl, serviceUrlPerLogin } = config.cas;
+  const lines = serviceUrlPerLogin
+    ? [
+      `Service (a pattern: SERVICE_URL_PER_LOGIN adds ?login=<id>): ^${escapeRegex(serviceUrl)}\\?login=[A-Za-z0-9_-]+$`,
+      `  (or, where CAS matches by prefix: ${serviceUrl}?login=)`,
+    ]
+    : [`Service URL, exact match:   ${serviceUrl}`];
+  lines.push(
+    'Attributes to release:      those the claim mapping above reads (CAS protocol 3, /p3/serviceValidate)',
+    `Single logout:              on, back-channel: CAS POSTs the logoutRequest to the service URL itself`,
+  );
+  const pgt = proxyCallbackUrl(config);
+  if (pgt) lines.push(`Proxy callback (pgtUrl):    ${pgt} (allow it as this service's proxy callback; https with a certificate CAS trusts)`);
+  else if (config.clients.some((c) => c.casProxyTargets.length > 0)) {
+    lines.push('Proxy tickets:              a client has cas_proxy_targets, so the service must be allowed to obtain proxy tickets');
+  }
+  lines.push(`The bridge validates at:    ${config.cas.validateUrl}`);
+  return lines;
+}
+
+function allowed(uri: string, exact: readonly string[], allowlist: readonly string[]): boolean {
+  return exact.includes(uri) || allowlistMatches(compileAllowlist(allowlist), uri);
+}
+
+/** True when one of the client's redirect URIs is a Keycloak broker endpoint. */
+export function isKeycloakClient(client: ClientConfig): boolean {
+  return [...client.redirectUris, ...client.redirectUriAllowlist].some((uri) => keycloakBroker(uri) !== undefined);
+}
+
+/** What any other OpenID Connect relying party needs. */
+export function relyingPartySettings(config: BridgeConfig, client: ClientConfig): string[] {
+  const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
+  const registered = [...client.redirectUris, ...client.redirectUriAllowlist.map((u) => `${u} (and paths below it)`)];
+  return [
+    `Issuer / discovery:     ${config.issuer} (${config.issuer}/.well-known/openid-configuration)`,
+    `Client ID:              ${client.clientId}`,
+    `Client secret:          the value of ${secretName} (not shown)`,
+    `Client authentication:  ${client.tokenEndpointAuthMethod} (client_secret_basic and client_secret_post both work)`,
+    'Flow:                   authorization code; PKCE optional, S256 only',
+    `Redirect URI:           ${registered.join(', ')}`,
+    `Scopes:                 openid plus any of: ${[...new Set(['profile', 'email', 'groups', 'offline_access', ...Object.keys(config.claims.mapping.scopes)])].filter((s) => s !== 'openid').join(' ')}`,
+  ];
+}
+
+export function keycloakSettings(config: BridgeConfig, client: ClientConfig): string[] {
+  const discovery = `${config.issuer}/.well-known/openid-configuration`;
+  const auth = client.tokenEndpointAuthMethod === 'client_secret_basic' ? 'Client secret sent as basic auth' : 'Client secret sent as post';
+  const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
+  const lines = [
+    `Discovery endpoint:     ${discovery}`,
+    `Client ID:              ${client.clientId}`,
+    `Client secret:          the value of ${secretName} (not shown)`,
+    `Client authentication:  ${auth} (the bridge accepts both)`,
+    'Use PKCE:               on, PKCE method S256 (Keycloak proposes plain, which the bridge refuses)',
+    'Redirect URI shape:     <keycloak>/realms/<realm>/broker/<alias>/endpoint (Keycloak shows it on the same page)',
+  ];
+  const registered = [...client.redirectUris, ...client.redirectUriAllowlist];
+  const brokers = registered.map((uri) => ({ uri, broker: keycloakBroker(uri) }));
+  const matching = brokers.filter((b) => b.broker);
+  if (!matching.length) {
+    lines.push(`  registered here:      ${registered.join(', ') || '(none)'}: none has the Keycloak broker shape (fine for another kind of relying party)`);
+    return lines;
+  }
+  for (const { uri, broker } of matching) {
+    if (!broker) continue;
+    lines.push(`  registered here:      ${uri} (Keycloak ${broker.base}, realm "${broker.realm}", alias "${broker.alias}")`);
+    const logoutResponse = `${uri.replace(/\/$/, '')}/logout_response`;
+    const postLogoutOk = allowed(logoutResponse, client.postLogoutRedirectUris, client.postLogoutAllowlist);
+    lines.push(`  logout return:        ${logoutResponse} ${postLogoutOk ? '(allowed)' : '(NOT allowed yet: add it to post_logout_redirect_uris)'}`);
+    const backchannel = `${broker.base}/realms/${encodeURIComponent(broker.realm)}/protocol/openid-connect/logout/backchannel-logout`;
+    if (client.backchannelLogoutUri) {
+      lines.push(`  back-channel logout:  ${client.backchannelLogoutUri}${client.backchannelLogoutUri === backchannel ? '' : ` (Keycloak's is ${backchannel})`}`);
+    } else {
+      lines.push(`  back-channel logout:  not configured; Keycloak receives it at ${backchannel}`);
+    }
+  }
+  return lines;
+}

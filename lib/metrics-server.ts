@@ -1,0 +1,50 @@
+// The metrics listener: GET /metrics on METRICS_HOST:METRICS_PORT, apart from the bridge's public
+// port so that a reverse proxy never exposes it by accident.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './logger.js';
+import type { BridgeMetrics } from './metrics.js';
+
+export interface MetricsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(metrics: BridgeMetrics, host: string, port: number, logger: Logger): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n');
+      return;
+    }
+    metrics.exposition().then((out) => {
+      if (!out) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': out.contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : out.body);
+    }, (err: unknown) => {
+      logger.error({ err }, 'metrics collection failed');
+      res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shown}:${address.port}/metrics`;
+  logger.info({ event: 'metrics_listening', url }, 'metrics served');
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+// Listens to oidc-provider's events for metrics and for log lines an operator acts on: token
+// grants by type, back-channel logouts, and errors that point at a client's misconfiguration.
+// Only error codes, descriptions and ids are logged: never a parameter value from the request.
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from '../logger.js';
+import type { BridgeMetrics } from '../metrics.js';
+
+interface OidcError extends Error {
+  error?: string;
+  error_description?: string;
+  status?: number;
+}
+
+/** Errors that a person or a stale link can cause once, but that usually mean a client is set up wrong. */
+const MISCONFIGURATION = new Set(['invalid_client', 'invalid_redirect_uri', 'unauthorized_client', 'invalid_client_metadata', 'unsupported_response_type']);
+
+function errorFields(err: OidcError, ctx: KoaContextWithOIDC) {
+  const clientId = ctx.oidc?.client?.clientId;
+  return {
+    route: ctx.oidc?.route,
+    client: clientId,
+    error: err.error ?? err.name,
+    description: err.error_description,
+    requestId: typeof ctx.state?.requestId === 'string' ? ctx.state.requestId : undefined,
+  };
+}
+
+export function observeProvider(provider: Provider, logger: Logger, metrics: BridgeMetrics): void {
+  const on = provider.on.bind(provider) as (event: string, listener: (...args: never[]) => void) => void;
+
+  on('grant.success', (ctx: KoaContextWithOIDC) => {
+    metrics.tokenGrant(ctx.oidc?.params?.grant_type, 'success');
+  });
+  on('grant.error', (ctx: KoaContextWithOIDC, err: OidcError) => {
+    metrics.tokenGrant(ctx.oidc?.params?.grant_type, 'error');
+    const fields = { event: 'token_error', ...errorFields(err, ctx) };
+    if (MISCONFIGURATION.has(fields.error)) logger.warn(fields, 'token request refused: check the client\'s configuration');
+    else logger.info(fields, 'token request refused');
+  });
+  on('server_error', (ctx: KoaContextWithOIDC) => {
+    if (ctx.oidc?.route === 'token') metrics.tokenGrant(ctx.oidc.params?.grant_type, 'error');
+  });
+  on('authorization.error', (ctx: KoaContextWithOIDC, err: OidcError) => {
+    const fields = { event: 'authorization_error', ...errorFields(err, ctx) };
+    if (MISCONFIGURATION.has(fields.error)) logger.warn(fields, 'authorization request refused: check the client\'s configuration');
+    else logger.info(fields, 'authorization request refused');
+  });
+  on('backchannel.success', (_ctx: KoaContextWithOIDC, client: { clientId: string }) => {
+    metrics.backchannelLogout('success');
+    logger.info({ event: 'backchannel_logout', client: client.clientId, outcome: 'success' }, 'back-channel logout delivered');
+  });
+  on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }) => {
+    metrics.backchannelLogout('error');
+    logger.warn({ event: 'backchannel_logout', client: client.clientId, outcome: 'error', reason: err.message }, 'back-channel logout failed');
+  });
+}

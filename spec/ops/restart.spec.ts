@@ -1,0 +1,143 @@
+// Restarts: a bridge process (the real CLI, `start`) gets SIGTERM while a CAS validation is in
+// flight. It stops accepting connections, finishes that request, closes the database and exits 0.
+// A new process on the same database then resumes that login, and redeems a code issued before
+// the restart: no login that had passed its CAS step is lost.
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as oidc from 'openid-client';
+import { MiniCas } from '../../lib/demo/mini-cas.js';
+import { TestBrowser } from '../support/browser.js';
+import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
+import { freePort } from '../support/net.js';
+import { authorizationRequest, loginThroughCas, redeem, relyingParty } from '../support/rp.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'lib', 'cli', 'bin.ts');
+const REDIRECT = 'http://127.0.0.1:9/cb';
+
+interface BridgeProcess {
+  readonly child: ChildProcess;
+  readonly lines: Array<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs `cas-oidc-bridge start` from the sources (tsx resolves from the repository). */
+async function startProcess(env: Record<string, string>): Promise<BridgeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start'], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const p of parts) if (p.trim().startsWith('{')) lines.push(JSON.parse(p) as Record<string, unknown>);
+  });
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!lines.some((l) => l.event === 'started')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`bridge did not start (exit ${child.exitCode}): ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, lines, exited };
+}
+
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('restart under load', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let cas: Awaited<ReturnType<MiniCas['listen']>>;
+  let slowValidation = false;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'restart-'));
+    const mini = new MiniCas({ users: { alice: { password: 'pw', attributes: { mail: 'alice@example.org' } } } });
+    // CAS takes its time to validate while the spec sends SIGTERM
+    mini.app.middleware.unshift(async (ctx, next) => {
+      if (slowValidation && ctx.path.endsWith('/p3/serviceValidate')) await new Promise((r) => setTimeout(r, 1500));
+      await next();
+    });
+    cas = await mini.listen();
+  });
+  after(async () => {
+    await cas?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finishes the request in flight, exits 0, and the next process resumes the login and redeems an earlier code', async () => {
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const env = {
+      ISSUER: issuer, HOST: '127.0.0.1', PORT: String(port), SECRET_KEY: TEST_SECRET, COOKIE_SECURE: 'false',
+      DATABASE_PATH: join(dir, 'bridge.sqlite3'), CAS_LOGIN_URL: `${cas.url}/login`, CLIENT_ID: 'rp', CLIENT_SECRET,
+      REDIRECT_URI_ALLOWLIST: REDIRECT, SHUTDOWN_TIMEOUT: '10', LOG_LEVEL: 'info',
+      // an empty file, so that a developer's ./config.json is not read
+      CONFIG_FILE: join(dir, 'config.json'),
+    };
+    writeFileSync(env.CONFIG_FILE, '{}');
+    const first = await startProcess(env);
+    const rp = await relyingParty(issuer, 'rp', CLIENT_SECRET, REDIRECT);
+
+    // a login that got its code before the restart
+    const early = await authorizationRequest(rp);
+    const earlyBack = await loginThroughCas(new TestBrowser(), rp, early, 'alice', 'pw');
+    expect(earlyBack.location).to.match(/\?code=/);
+
+    // a login whose CAS validation is in flight when SIGTERM arrives
+    const browser = new TestBrowser();
+    const request = await authorizationRequest(rp);
+    const form = await browser.follow(request.url);
+    const atBridge = await browser.submitForm(form, { username: 'alice', password: 'pw' }, (l) => l.includes('/cas?ticket='));
+    slowValidation = true;
+    const inFlight = browser.request(atBridge.location!);
+    await new Promise((r) => setTimeout(r, 300));
+    first.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await connectionRefused(port), 'no new connections once stopping').to.equal(true);
+
+    const validated = await inFlight;
+    slowValidation = false;
+    expect(validated.status, validated.body.slice(0, 300)).to.equal(303);
+    expect(validated.location).to.match(new RegExp(`^${issuer}/auth(orize)?/`));
+    expect(await first.exited, 'exit code').to.equal(0);
+    const events = first.lines.map((l) => l.event);
+    expect(events).to.include.members(['stopping', 'drained', 'stopped']);
+    // kept-alive connections closed as soon as idle: far below SHUTDOWN_TIMEOUT
+    const drained = first.lines.find((l) => l.event === 'drained');
+    expect(drained?.durationMs).to.be.a('number').and.below(5000);
+    expect(first.lines.find((l) => l.event === 'login' && l.outcome === 'success' && l.interaction === validated.url.split('/')[4])).to.not.equal(undefined);
+
+    const second = await startProcess(env);
+    try {
+      // the resumed login gets its code from the new process, and both codes redeem
+      const back = await browser.follow(validated.location!, (l) => l.startsWith(REDIRECT));
+      expect(back.location, back.body.slice(0, 300)).to.match(/^http:\/\/127\.0\.0\.1:9\/cb\?code=/);
+      const tokens = await redeem(rp, request, back.location!);
+      const userinfo = await oidc.fetchUserInfo(rp.config, tokens.access_token, 'alice');
+      expect(userinfo.email).to.equal('alice@example.org');
+      const earlyTokens = await redeem(rp, early, earlyBack.location!);
+      expect(earlyTokens.access_token).to.be.a('string');
+    } finally {
+      second.child.kill('SIGINT');
+    }
+    expect(await second.exited, 'exit code after SIGINT').to.equal(0);
+  });
+});
