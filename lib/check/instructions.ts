@@ -19,10 +19,9 @@ export function keycloakBroker(redirectUri: string): KeycloakBroker | undefined 
   return { base: m[1], realm: decodeURIComponent(m[2]), alias: decodeURIComponent(m[3]) };
 }
 
-/** The pgtUrl the bridge hands CAS, when CAS proxying is configured (set by the proxy feature). */
+/** The pgtUrl the bridge hands CAS, when CAS proxying is configured. */
 function proxyCallbackUrl(config: BridgeConfig): string | undefined {
-  const cas = config.cas as BridgeConfig['cas'] & { readonly proxyCallbackUrl?: unknown };
-  return typeof cas.proxyCallbackUrl === 'string' ? cas.proxyCallbackUrl : undefined;
+  return config.cas.proxy?.callbackUrl;
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -40,7 +39,14 @@ export function casAdminRequest(config: BridgeConfig): string[] {
     `Single logout:              on, back-channel: CAS POSTs the logoutRequest to the service URL itself`,
   );
   const pgt = proxyCallbackUrl(config);
-  if (pgt) lines.push(`Proxy callback (pgtUrl):    ${pgt} (allow it as this service's proxy callback; https with a certificate CAS trusts)`);
+  if (pgt) {
+    lines.push(`Proxy callback (pgtUrl):    ${pgt} (allow it as this service's proxy callback; https with a certificate CAS trusts)`);
+    lines.push('Proxying:                   the service may obtain proxy tickets (proxyPolicy allowing the callback above)');
+  }
+  if (config.cas.proxy?.pgtPrivateKeyPem) {
+    lines.push('Encrypted PGT:              publicKey = the DER file written by `cas-oidc-bridge pgt-keygen` (algorithm RSA),');
+    lines.push('                            attributeReleasePolicy.authorizedToReleaseProxyGrantingTicket = true');
+  }
   else if (config.clients.some((c) => c.casProxyTargets.length > 0)) {
     lines.push('Proxy tickets:              a client has cas_proxy_targets, so the service must be allowed to obtain proxy tickets');
   }

@@ -47,10 +47,3 @@ export function backchannelFetch(clients: readonly ClientConfig[], logger: Logge
     return base(input, rest);
   };
 }
-
-/** Logs oidc-provider's own back-channel deliveries (RP-initiated logout): client and outcome, never the token. */
-export function logBackchannelEvents(provider: Provider, logger: Logger): void {
-  const log = logger.child({ event: 'backchannel_logout', reason: 'rp_logout' });
-  provider.on('backchannel.success', (_ctx, client) => log.info({ client: client.clientId, outcome: 'delivered' }, 'logout token delivered'));
-  provider.on('backchannel.error', (_ctx, err, client) => log.warn({ client: client.clientId, outcome: 'failed', reason: err.message }, 'logout token not delivered'));
-}

@@ -59,9 +59,11 @@ export async function endSessionForTicket(services: Services, provider: Provider
     try {
       await client.backchannelLogout(accountId, session.sidFor(clientId));
       notified.push(clientId);
+      services.metrics.backchannelLogout('success');
       log.info({ client: clientId, outcome: 'delivered' }, 'logout token delivered');
     } catch (err) {
       failed.push(clientId);
+      services.metrics.backchannelLogout('error');
       log.warn({ client: clientId, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }, 'logout token not delivered');
     }
   }));

@@ -9,7 +9,6 @@ import { observeProvider } from './observe.js';
 import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
-import { logBackchannelEvents } from '../logout/backchannel-fetch.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
 import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
@@ -25,7 +24,6 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
   provider.use(asKoa(rpLogoutThroughCas(services)));
-  logBackchannelEvents(provider, services.logger);
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   observeProvider(provider, services.logger, services.metrics);
 

@@ -48,10 +48,10 @@ export function observeProvider(provider: Provider, logger: Logger, metrics: Bri
   });
   on('backchannel.success', (_ctx: KoaContextWithOIDC, client: { clientId: string }) => {
     metrics.backchannelLogout('success');
-    logger.info({ event: 'backchannel_logout', client: client.clientId, outcome: 'success' }, 'back-channel logout delivered');
+    logger.info({ event: 'backchannel_logout', reason: 'rp_logout', client: client.clientId, outcome: 'success' }, 'back-channel logout delivered');
   });
   on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }) => {
     metrics.backchannelLogout('error');
-    logger.warn({ event: 'backchannel_logout', client: client.clientId, outcome: 'error', reason: err.message }, 'back-channel logout failed');
+    logger.warn({ event: 'backchannel_logout', reason: 'rp_logout', client: client.clientId, outcome: 'error', error: err.message }, 'back-channel logout failed');
   });
 }

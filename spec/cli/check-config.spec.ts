@@ -147,6 +147,21 @@ describe('check-config', () => {
     }
   });
 
+  it('says what CAS must allow for proxying: the callback, and the public key for encrypted PGTs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-proxy-'));
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyPath = join(dir, 'pgt.pem');
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const { text, exitCode } = await checkConfig({
+      env: env({ CAS_LOGIN_URL: `${cas.url}/login`, CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/cas/pgt', CAS_PGT_PRIVATE_KEY: keyPath }),
+      probe: false,
+    });
+    expect(exitCode).to.equal(0);
+    expect(text).to.contain('Proxy callback (pgtUrl):    https://bridge.example.edu/cas/pgt');
+    expect(text).to.contain('authorizedToReleaseProxyGrantingTicket');
+    expect(text).to.not.contain('PRIVATE KEY');
+  });
+
   it('takes Keycloak broker redirect URIs apart', () => {
     expect(keycloakBroker('https://kc.example.edu/auth/realms/My%20Realm/broker/cas/endpoint')).to.deep.equal({ base: 'https://kc.example.edu/auth', realm: 'My Realm', alias: 'cas' });
     expect(keycloakBroker('https://app.example.edu/callback')).to.equal(undefined);
