@@ -49,6 +49,20 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
     }
   });
 
+  // With an https issuer and Secure cookies, a request that arrives as plain http means the proxy
+  // does not send X-Forwarded-Proto: cookies would lose Secure. Say so once, loudly.
+  if (services.config.cookies.secure && services.config.issuer.startsWith('https:')) {
+    let warned = false;
+    app.use(async (ctx, next) => {
+      if (!warned && !ctx.secure && ctx.path !== '/healthz') {
+        warned = true;
+        services.logger.warn({ event: 'config_warning', requestId: ctx.state.requestId }, 'a request arrived over plain http although ISSUER is https: '
+          + 'make the reverse proxy send "X-Forwarded-Proto: https" (and TRUST_PROXY=true), or cookies go out without Secure');
+      }
+      await next();
+    });
+  }
+
   app.use(async (ctx, next) => {
     if (ctx.path !== '/healthz' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     ctx.set('Cache-Control', 'no-store');

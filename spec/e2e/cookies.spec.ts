@@ -109,6 +109,24 @@ describe('cookies', () => {
     }
   });
 
+  it('warns once when a request reaches an https issuer as plain http (the proxy sends no X-Forwarded-Proto)', async () => {
+    const port = await freePort();
+    const publicOrigin = `https://127.0.0.1:${port}`;
+    const bridge = await startTestBridge({
+      ISSUER: publicOrigin, COOKIE_SECURE: true, CAS_LOGIN_URL: `${cas.url}/login`, CLIENT_ID: 'rp', CLIENT_SECRET, REDIRECT_URI_ALLOWLIST: [REDIRECT],
+    }, { port });
+    const warnings = () => bridge.logs.filter((l) => l.event === 'config_warning' && String(l.msg).includes('X-Forwarded-Proto'));
+    try {
+      await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(warnings()).to.have.length(0);
+      await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
+      await fetch(`http://127.0.0.1:${port}/jwks`);
+      expect(warnings()).to.have.length(1);
+    } finally {
+      await bridge.stop();
+    }
+  });
+
   it('COOKIE_SAMESITE=None (with Secure) is what the cookies carry', async () => {
     const port = await freePort();
     const publicOrigin = `https://127.0.0.1:${port}`;
