@@ -8,46 +8,25 @@ import { parseLogoutRequest } from '../lib/cas/slo.js';
 import { endSessionForTicket } from '../lib/logout/single-logout.js';
 import type { ProviderHolder } from '../lib/provider/holder.js';
 import type { Services } from '../lib/services.js';
+import { BodyTooLargeError, answerText, readCappedBody } from '../lib/http/body.js';
 
 /** A logout request is well under 4 KiB; anything far larger is not one. */
 export const MAX_LOGOUT_REQUEST_BYTES = 64 * 1024;
-
-class BodyTooLargeError extends Error {}
-
-async function readBody(ctx: Context, limit: number): Promise<string> {
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function answer(ctx: Context, status: number, text: string): void {
-  ctx.status = status;
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = text;
-}
 
 export async function casSingleLogout(ctx: Context, services: Services, holder: ProviderHolder): Promise<void> {
   const log = services.logger.child({ event: 'cas_single_logout' });
   let body: string;
   try {
-    body = await readBody(ctx, MAX_LOGOUT_REQUEST_BYTES);
+    body = await readCappedBody(ctx, MAX_LOGOUT_REQUEST_BYTES);
   } catch (err) {
     if (!(err instanceof BodyTooLargeError)) throw err;
     log.warn({ outcome: 'too_large' }, 'CAS logout request refused: body too large');
-    return answer(ctx, 413, 'logout request too large\n');
+    return answerText(ctx, 413, 'logout request too large\n');
   }
   const xml = new URLSearchParams(body).get('logoutRequest');
   if (!xml) {
     log.warn({ outcome: 'malformed' }, 'POST to the service URL without a logoutRequest');
-    return answer(ctx, 400, 'expected a form field logoutRequest\n');
+    return answerText(ctx, 400, 'expected a form field logoutRequest\n');
   }
   let sessionIndex: string;
   try {
@@ -55,7 +34,7 @@ export async function casSingleLogout(ctx: Context, services: Services, holder: 
   } catch (err) {
     if (!(err instanceof CasProtocolError)) throw err;
     log.warn({ outcome: 'malformed', reason: err.message }, 'CAS logout request refused');
-    return answer(ctx, 400, 'malformed logoutRequest\n');
+    return answerText(ctx, 400, 'malformed logoutRequest\n');
   }
 
   try {
@@ -63,7 +42,7 @@ export async function casSingleLogout(ctx: Context, services: Services, holder: 
     log.info({ outcome: result.outcome, notified: result.notified, failed: result.failed }, 'CAS logout request handled');
   } catch (err) {
     log.error({ err }, 'CAS logout request could not be handled');
-    return answer(ctx, 503, 'logout request could not be handled now\n');
+    return answerText(ctx, 503, 'logout request could not be handled now\n');
   }
-  answer(ctx, 200, 'ok\n');
+  answerText(ctx, 200, 'ok\n');
 }

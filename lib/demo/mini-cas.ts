@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Context } from 'koa';
 import { XMLBuilder } from 'fast-xml-parser';
+import { readCappedBody } from '../http/body.js';
 
 export interface MiniCasUser {
   readonly password?: string;
@@ -135,7 +136,7 @@ export class MiniCas {
   }
 
   async #loginSubmit(ctx: Context): Promise<void> {
-    const form = new URLSearchParams(await readBody(ctx));
+    const form = new URLSearchParams(await readCappedBody(ctx, 64 * 1024));
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     const service = form.get('service') ?? '';
@@ -246,15 +247,4 @@ export class MiniCas {
       }),
     };
   }
-}
-
-async function readBody(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -10,40 +10,26 @@ import { CasError } from '../cas/errors.js';
 import { CAS_TICKET } from '../cas/proxy.js';
 import { parseLogoutRequest } from '../cas/slo.js';
 import type { Services } from '../services.js';
+import { BodyTooLargeError, answerText, readCappedBody } from '../http/body.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-class BodyTooLarge extends Error {}
-
 async function readFormBody(ctx: Context): Promise<URLSearchParams | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
-function answer(ctx: Context, status: number, text: string): void {
-  ctx.status = status;
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = `${text}\n`;
+  return new URLSearchParams(await readCappedBody(ctx, MAX_BODY_BYTES));
 }
 
 async function receivePgt(ctx: Context, services: Services): Promise<void> {
   const iou = ctx.query.pgtIou;
   const pgt = ctx.query.pgtId;
-  if (iou === undefined && pgt === undefined) return answer(ctx, 200, 'OK');
+  if (iou === undefined && pgt === undefined) return answerText(ctx, 200, 'OK');
   if (typeof iou !== 'string' || typeof pgt !== 'string' || !CAS_TICKET.test(iou) || !CAS_TICKET.test(pgt)) {
     services.logger.warn({ event: 'cas_proxy', outcome: 'bad_callback' }, 'proxy callback without a valid pgtIou and pgtId');
-    return answer(ctx, 400, 'pgtIou and pgtId are required');
+    return answerText(ctx, 400, 'pgtIou and pgtId are required');
   }
   await services.pgts.saveIou(iou, pgt);
   services.logger.info({ event: 'cas_proxy', outcome: 'pgt_received' }, 'proxy-granting ticket received');
-  answer(ctx, 200, 'OK');
+  answerText(ctx, 200, 'OK');
 }
 
 async function logoutPgt(ctx: Context, services: Services): Promise<void> {
@@ -51,22 +37,22 @@ async function logoutPgt(ctx: Context, services: Services): Promise<void> {
   try {
     form = await readFormBody(ctx);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return answer(ctx, 413, 'request too large');
+    if (err instanceof BodyTooLargeError) return answerText(ctx, 413, 'request too large');
     throw err;
   }
   const xml = form?.get('logoutRequest');
-  if (!xml) return answer(ctx, 400, 'logoutRequest is required');
+  if (!xml) return answerText(ctx, 400, 'logoutRequest is required');
   let pgt: string;
   try {
     pgt = parseLogoutRequest(xml).sessionIndex;
   } catch (err) {
     if (!(err instanceof CasError)) throw err;
     services.logger.warn({ event: 'cas_proxy', outcome: 'bad_logout_request' }, 'unreadable logoutRequest at the proxy callback');
-    return answer(ctx, 400, 'unreadable logoutRequest');
+    return answerText(ctx, 400, 'unreadable logoutRequest');
   }
   const removed = await services.pgts.forgetPgt(pgt);
   services.logger.info({ event: 'cas_proxy', outcome: removed ? 'pgt_destroyed' : 'pgt_logout_unknown', reason: 'cas_logout' }, 'CAS logged out a proxy-granting ticket');
-  answer(ctx, 200, 'OK');
+  answerText(ctx, 200, 'OK');
 }
 
 export function proxyCallbackRouter(services: Services, path: string): Router {
