@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   readonly url?: string | undefined;
   readonly path?: string;
   readonly poolMax?: number;
+  /** ms a statement waits for a free pooled connection */
+  readonly acquireTimeoutMs?: number;
 }
 
 export type Row = Record<string, unknown>;
@@ -32,7 +34,7 @@ export class Database {
       const sequelize = new Sequelize(url.href, {
         ...common,
         dialect,
-        pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+        pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: options.acquireTimeoutMs ?? 30_000 },
         ...(dialect === 'mariadb' ? { dialectOptions: { connectTimeout: 10_000 } } : {}),
       });
       const redacted = new URL(url.href);

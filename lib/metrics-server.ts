@@ -3,14 +3,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
-import type { BridgeMetrics } from './metrics.js';
+
+/** What the listener serves: this process's metrics, or a cluster's aggregated across workers. */
+export interface MetricsSource {
+  exposition(): Promise<{ contentType: string; body: string } | undefined>;
+}
 
 export interface MetricsServer {
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(metrics: BridgeMetrics, host: string, port: number, logger: Logger): Promise<MetricsServer> {
+export async function startMetricsServer(metrics: MetricsSource, host: string, port: number, logger: Logger): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {

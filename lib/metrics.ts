@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client), in a registry of this bridge's own. When METRICS_PORT is unset
 // nothing is created and every method returns at once, so the hot path pays one branch.
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { Database } from '../adapters/database.js';
 
 /** How a login at the CAS step ended (the `outcome` of the login log line). */
@@ -85,6 +85,14 @@ export class BridgeMetrics {
   async exposition(): Promise<{ contentType: string; body: string } | undefined> {
     if (!this.#i) return undefined;
     return { contentType: this.#i.registry.contentType, body: await this.#i.registry.metrics() };
+  }
+
+  /** In a cluster worker: answer the primary's collection requests with this registry. */
+  reportToClusterPrimary(): void {
+    if (!this.#i) return;
+    // constructing one installs prom-client's worker-side message listener
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([this.#i.registry]);
   }
 
   login(outcome: LoginOutcome): void {

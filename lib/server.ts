@@ -27,6 +27,8 @@ export interface StartOptions extends OpenOptions {
   readonly logger?: Logger;
   /** run the periodic purge of expired records in this process (default true) */
   readonly cleanup?: boolean;
+  /** bind METRICS_PORT in this process (default true; cluster workers leave it to the primary) */
+  readonly metricsListener?: boolean;
 }
 
 export async function startBridge(config: BridgeConfig, options: StartOptions = {}): Promise<RunningBridge> {
@@ -51,7 +53,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const url = `http://${host}:${address.port}`;
 
   let metricsServer: MetricsServer | undefined;
-  if (config.metrics.port !== undefined) {
+  if (config.metrics.port !== undefined && options.metricsListener !== false) {
     try {
       metricsServer = await startMetricsServer(services.metrics, config.metrics.host, config.metrics.port, logger);
     } catch (err) {

@@ -10,7 +10,7 @@ import { SigningKeyStore } from '../adapters/signing-keys.js';
 import { CasClient } from './cas/client.js';
 import type { BridgeConfig, ClientConfig } from './config/index.js';
 import { BridgeEvents } from './events.js';
-import { ensureSigningKeys } from './keys.js';
+import { ensureSigningKeys, resealKey } from './keys.js';
 import type { Logger } from './logger.js';
 import { BridgeMetrics } from './metrics.js';
 import { SecretBox } from './secrets.js';
@@ -40,17 +40,30 @@ export interface OpenOptions {
   readonly prepare?: boolean;
 }
 
+/**
+ * What one process does for all before serving (the single process, or a cluster's primary):
+ * migrations, then under the same lock signing keys created on first start and keys sealed with
+ * a previous SECRET_KEY sealed again with the current one.
+ */
+export async function prepareDatabase(db: Database, box: SecretBox, logger: Logger): Promise<void> {
+  const signingKeys = new SigningKeyStore(db);
+  let resealed = 0;
+  const applied = await migrate(db, async () => {
+    await ensureSigningKeys(signingKeys, new MetaStore(db), box);
+    resealed = await signingKeys.resealAll((sealed) => resealKey(box, sealed));
+  });
+  if (applied.length) logger.info({ event: 'migrated', migrations: applied }, 'database migrated');
+  if (resealed) logger.info({ event: 'keys_resealed', count: resealed }, 'signing keys sealed with a previous SECRET_KEY were sealed again with the current one');
+}
+
 export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
-  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax });
+  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax, acquireTimeoutMs: config.database.acquireTimeoutMs });
   const metrics = new BridgeMetrics(config.metrics.port !== undefined);
   metrics.watchDatabase(db);
   const box = new SecretBox(config.secrets.current, config.secrets.previous);
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
-  if (options.prepare !== false) {
-    const applied = await migrate(db, () => ensureSigningKeys(signingKeys, meta, box));
-    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-  }
+  if (options.prepare !== false) await prepareDatabase(db, box, logger);
   return {
     config,
     logger,

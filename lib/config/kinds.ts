@@ -102,6 +102,16 @@ export const kinds = {
     },
     typeName: values.join(' \\| '),
   }),
+  /** a whole number ≥ 1, or `auto` (resolved later, e.g. to the CPU count) */
+  countOrAuto: (max: number): Kind<number | 'auto'> => ({
+    schema: z.union([
+      z.literal('auto'),
+      z.number({ error: 'must be a whole number or auto' }).int({ error: 'must be a whole number or auto' })
+        .min(1, { error: 'must be at least 1' }).max(max, { error: `must be at most ${max}` }),
+    ], { error: 'must be a whole number or auto' }),
+    fromString: (raw) => (raw.trim().toLowerCase() === 'auto' ? 'auto' : numberFromString(raw)),
+    typeName: 'integer \\| `auto`',
+  }),
   json: <T>(schema: z.ZodType<T>, typeName = 'JSON'): Kind<T> => ({ schema, fromString: jsonFromString, typeName }),
   /** an absolute URL, or a word that switches the feature off (`off`, `false`, `none`, empty) */
   urlOrOff: (): Kind<string> => ({

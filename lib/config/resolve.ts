@@ -1,6 +1,7 @@
 // Turns validated settings into the bridge's typed configuration: derived defaults, the client
 // list, cross-setting rules (cookies that cannot work, weak secrets) and warnings.
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { clientEntrySchema, type ClientEntry } from './clients.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
@@ -71,7 +72,15 @@ export interface BridgeConfig {
   readonly claims: { readonly mapping: CompiledClaims; readonly inIdToken: boolean };
   readonly secrets: { readonly current: string; readonly previous: readonly string[] };
   readonly cookies: { readonly secure: boolean; readonly sameSite: 'lax' | 'none' };
-  readonly database: { readonly url: string | undefined; readonly path: string; readonly poolMax: number; readonly cleanupIntervalMs: number };
+  readonly database: {
+    readonly url: string | undefined;
+    readonly path: string;
+    readonly poolMax: number;
+    readonly acquireTimeoutMs: number;
+    readonly cleanupIntervalMs: number;
+  };
+  /** processes serving requests on this host (`auto` already resolved to the CPU count) */
+  readonly workers: number;
   readonly logging: { readonly level: NonNullable<RawSettings['LOG_LEVEL']> };
   readonly metrics: MetricsConfig;
   readonly pages: PagesConfig;
@@ -268,6 +277,12 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
   return clients;
 }
 
+/** `auto`: one worker per CPU the process may use. */
+export function resolveWorkers(value: number | 'auto' | undefined): number {
+  if (value === 'auto') return Math.max(1, availableParallelism());
+  return value ?? 1;
+}
+
 function resolveDatabaseUrl(raw: string | undefined, c: Collector): string | undefined {
   if (!raw) return undefined;
   const protocol = URL.parse(raw)?.protocol;
@@ -411,8 +426,10 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       url: databaseUrl,
       path: v.DATABASE_PATH ?? 'cas_proxy.sqlite3',
       poolMax: v.DATABASE_POOL_MAX ?? 10,
+      acquireTimeoutMs: Math.round((v.DATABASE_POOL_ACQUIRE_TIMEOUT ?? 30) * 1000),
       cleanupIntervalMs: (v.CLEANUP_INTERVAL ?? 300) * 1000,
     },
+    workers: resolveWorkers(v.WORKERS),
     logging: { level: v.LOG_LEVEL ?? 'info' },
     metrics,
     pages,

@@ -245,10 +245,30 @@ export const SETTINGS = {
     secret: true,
     doc: '`postgres://…` or `mariadb://…`; wins over `DATABASE_PATH`. Needed when several machines serve one issuer.',
   }),
-  DATABASE_POOL_MAX: setting({ kind: kinds.int(1, 1000), group: 'Storage', default: 10, doc: 'Largest number of database connections per process (PostgreSQL, MariaDB).' }),
+  DATABASE_POOL_MAX: setting({
+    kind: kinds.int(1, 1000),
+    group: 'Storage',
+    default: 10,
+    doc: 'Largest number of database connections per process (PostgreSQL, MariaDB). Each worker and each node has '
+      + 'its own pool: keep `nodes × WORKERS × DATABASE_POOL_MAX` under the server\'s connection limit.',
+  }),
+  DATABASE_POOL_ACQUIRE_TIMEOUT: setting({
+    kind: kinds.number(0.1),
+    group: 'Storage',
+    default: 30,
+    doc: 'Seconds a request waits for a free database connection before it fails with a 500 (PostgreSQL, MariaDB).',
+  }),
   CLEANUP_INTERVAL: setting({ kind: kinds.seconds(), group: 'Storage', default: 300, doc: 'Seconds between purges of expired records.' }),
 
   // ---- Operations
+  WORKERS: setting({
+    kind: kinds.countOrAuto(256),
+    group: 'Operations',
+    default: 1,
+    doc: 'Processes serving requests on this host (node:cluster, one shared port and database). `auto`: one per CPU. '
+      + 'The primary process migrates the database, restarts a worker that dies and serves the metrics of all. '
+      + '`start --workers N` overrides it.',
+  }),
   LOG_LEVEL: setting({
     kind: kinds.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     group: 'Operations',

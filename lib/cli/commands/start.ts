@@ -1,23 +1,43 @@
 import type { Command } from '../command.js';
-import { EXIT } from '../command.js';
+import { EXIT, UsageError } from '../command.js';
 import { loadConfigOrReport } from '../config-errors.js';
 import { parseCommandArgs } from '../options.js';
+import { resolveWorkers } from '../../config/resolve.js';
+
+/** `--workers`: a whole number ≥ 1 or `auto`; undefined when not given. */
+function parseWorkers(value: string | undefined): number | 'auto' | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, or auto (got "${value}")`);
+  return n;
+}
 
 export const start: Command = {
   path: ['start'],
   summary: 'run the bridge (what `npm start` runs)',
-  help: `Usage: cas-oidc-bridge start [--config FILE]
+  help: `Usage: cas-oidc-bridge start [--config FILE] [--workers N|auto]
 
 Runs the bridge with the configuration from FILE (default: ./config.json when present, or the
-file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGINT.`,
+file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGINT.
+
+  --workers N   processes serving requests on this host (overrides WORKERS; auto: one per CPU).
+                With more than one, a primary process migrates the database, starts the workers,
+                replaces one that dies and serves the metrics of all.`,
   async run(args) {
-    const { values } = parseCommandArgs(args, {});
+    const { values } = parseCommandArgs(args, { workers: { type: 'string', short: 'w' } });
+    const workersOption = parseWorkers(values.workers);
     const config = loadConfigOrReport({ configPath: values.config });
     if (!config) return EXIT.usage;
+    const workers = workersOption === undefined ? config.workers : resolveWorkers(workersOption);
     // loaded on demand: oidc-provider is heavy and prints a runtime notice on Node 20
     const { createLogger } = await import('../../logger.js');
-    const { startBridge } = await import('../../server.js');
     const logger = createLogger(config.logging.level);
+    if (workers > 1) {
+      const { runPrimary } = await import('../../cluster/primary.js');
+      return runPrimary(config, workers, logger);
+    }
+    const { startBridge } = await import('../../server.js');
     const bridge = await startBridge(config, { logger });
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {

@@ -1,0 +1,22 @@
+// Messages between a cluster's primary and its workers (over the IPC channel node:cluster opens).
+import type { LoadedSettings } from '../config/load.js';
+
+/** primary → worker: the settings the primary loaded, so every worker runs the same configuration */
+export interface ConfigMessage {
+  readonly type: 'bridge:config';
+  readonly settings: LoadedSettings;
+}
+
+/** worker → primary: listening and serving */
+export interface ReadyMessage {
+  readonly type: 'bridge:ready';
+  readonly url: string;
+}
+
+export function isConfigMessage(message: unknown): message is ConfigMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:config';
+}
+
+export function isReadyMessage(message: unknown): message is ReadyMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:ready';
+}

@@ -1,0 +1,53 @@
+// A cluster worker: a whole bridge on the shared port, with the configuration the primary sent.
+// It neither migrates (the primary did), nor purges (the primary does), nor binds METRICS_PORT
+// (the primary serves the metrics of all workers).
+import cluster from 'node:cluster';
+import { resolveConfig } from '../config/resolve.js';
+import { createLogger } from '../logger.js';
+import { startBridge } from '../server.js';
+import { isConfigMessage, type ConfigMessage, type ReadyMessage } from './messages.js';
+
+function configFromPrimary(): Promise<ConfigMessage> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown): void => {
+      if (!isConfigMessage(message)) return;
+      process.off('message', listener);
+      resolve(message);
+    };
+    process.on('message', listener);
+  });
+}
+
+/** Runs until SIGTERM/SIGINT or until the primary goes away; answers the exit code. */
+export async function runWorker(): Promise<number> {
+  const { settings } = await configFromPrimary();
+  const { config, problems } = resolveConfig(settings);
+  if (!config) {
+    // the primary resolved the same settings a moment ago; only a changed file (a PGT key) gets here
+    process.stderr.write(`cas-oidc-bridge worker: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const logger = createLogger(config.logging.level).child({ worker: cluster.worker?.id });
+  let bridge: Awaited<ReturnType<typeof startBridge>>;
+  try {
+    bridge = await startBridge(config, { logger, prepare: false, cleanup: false, metricsListener: false });
+  } catch (err) {
+    logger.error({ err, event: 'start_failed' }, 'worker could not start');
+    return 1;
+  }
+  bridge.services.metrics.reportToClusterPrimary();
+  process.send?.({ type: 'bridge:ready', url: bridge.url } satisfies ReadyMessage);
+
+  await new Promise<void>((resolve) => {
+    const stop = (reason: string): void => {
+      logger.info({ event: 'stopping', reason }, 'stopping: finishing requests in flight');
+      bridge.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    // the primary died: nobody will replace or stop this worker, so stop now
+    process.once('disconnect', () => stop('primary_gone'));
+  });
+  logger.info({ event: 'stopped' }, 'stopped');
+  return 0;
+}
