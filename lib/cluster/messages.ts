@@ -1,6 +1,11 @@
 // Messages between a cluster's primary and its workers (over the IPC channel node:cluster opens).
 import type { LoadedSettings } from '../config/load.js';
 
+/** worker → primary, once it listens for the answer: send the configuration */
+export interface ConfigRequest {
+  readonly type: 'bridge:config-request';
+}
+
 /** primary → worker: the settings the primary loaded, so every worker runs the same configuration */
 export interface ConfigMessage {
   readonly type: 'bridge:config';
@@ -19,4 +24,8 @@ export function isConfigMessage(message: unknown): message is ConfigMessage {
 
 export function isReadyMessage(message: unknown): message is ReadyMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:ready';
+}
+
+export function isConfigRequest(message: unknown): message is ConfigRequest {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:config-request';
 }

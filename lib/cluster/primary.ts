@@ -14,7 +14,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics-server.js';
 import { SecretBox } from '../secrets.js';
 import { prepareDatabase } from '../services.js';
 import { RestartBackoff } from './backoff.js';
-import { isReadyMessage, type ConfigMessage } from './messages.js';
+import { isConfigRequest, isReadyMessage, type ConfigMessage } from './messages.js';
 
 /** extra time, beyond SHUTDOWN_TIMEOUT, a worker gets to close its database and exit */
 const EXIT_GRACE_MS = 5_000;
@@ -71,14 +71,15 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     const worker = cluster.fork();
     members.set(worker.id, { worker, startedAt: Date.now(), ready: false });
     worker.on('message', (message: unknown) => {
+      if (isConfigRequest(message)) {
+        worker.send({ type: 'bridge:config', settings: config.settings } satisfies ConfigMessage);
+        return;
+      }
       if (!isReadyMessage(message)) return;
       const member = members.get(worker.id);
       if (member) member.ready = true;
       logger.info({ event: 'worker_ready', worker: worker.id, workerPid: worker.process.pid, url: message.url }, 'worker serving');
       onStartupChange?.();
-    });
-    worker.once('online', () => {
-      worker.send({ type: 'bridge:config', settings: config.settings } satisfies ConfigMessage);
     });
   };
 

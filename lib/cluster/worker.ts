@@ -5,7 +5,7 @@ import cluster from 'node:cluster';
 import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../logger.js';
 import { startBridge } from '../server.js';
-import { isConfigMessage, type ConfigMessage, type ReadyMessage } from './messages.js';
+import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage } from './messages.js';
 
 function configFromPrimary(): Promise<ConfigMessage> {
   return new Promise((resolve) => {
@@ -15,6 +15,8 @@ function configFromPrimary(): Promise<ConfigMessage> {
       resolve(message);
     };
     process.on('message', listener);
+    // asked for, not pushed: a message that arrives before this listener exists is lost
+    process.send?.({ type: 'bridge:config-request' } satisfies ConfigRequest);
   });
 }
 

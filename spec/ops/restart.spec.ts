@@ -3,55 +3,19 @@
 // A new process on the same database then resumes that login, and redeems a code issued before
 // the restart: no login that had passed its CAS step is lost.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
+import { startCli } from '../support/cli-process.js';
 import { freePort } from '../support/net.js';
 import { authorizationRequest, loginThroughCas, redeem, relyingParty } from '../support/rp.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'lib', 'cli', 'bin.ts');
 const REDIRECT = 'http://127.0.0.1:9/cb';
-
-interface BridgeProcess {
-  readonly child: ChildProcess;
-  readonly lines: Array<Record<string, unknown>>;
-  readonly exited: Promise<number | null>;
-}
-
-/** Runs `cas-oidc-bridge start` from the sources (tsx resolves from the repository). */
-async function startProcess(env: Record<string, string>): Promise<BridgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start'], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.trim().startsWith('{')) lines.push(JSON.parse(p) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
-  while (!lines.some((l) => l.event === 'started')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`bridge did not start (exit ${child.exitCode}): ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, lines, exited };
-}
 
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -93,7 +57,7 @@ describe('restart under load', function () {
       CONFIG_FILE: join(dir, 'config.json'),
     };
     writeFileSync(env.CONFIG_FILE, '{}');
-    const first = await startProcess(env);
+    const first = await startCli(env);
     const rp = await relyingParty(issuer, 'rp', CLIENT_SECRET, REDIRECT);
 
     // a login that got its code before the restart
@@ -125,7 +89,7 @@ describe('restart under load', function () {
     expect(drained?.durationMs).to.be.a('number').and.below(5000);
     expect(first.lines.find((l) => l.event === 'login' && l.outcome === 'success' && l.interaction === validated.url.split('/')[4])).to.not.equal(undefined);
 
-    const second = await startProcess(env);
+    const second = await startCli(env);
     try {
       // the resumed login gets its code from the new process, and both codes redeem
       const back = await browser.follow(validated.location!, (l) => l.startsWith(REDIRECT));
