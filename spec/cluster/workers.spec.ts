@@ -3,13 +3,15 @@
 // and logins go on, /metrics on the primary adds up the workers, SIGTERM stops everything with 0.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
-import { startCli, stopCli, type CliProcess, type LogLine } from '../support/cli-process.js';
+import { runCli, startCli, stopCli, type CliProcess, type LogLine } from '../support/cli-process.js';
 import { freePort } from '../support/net.js';
 import { authorizationRequest, loginThroughCas, redeem, relyingParty, type RelyingParty } from '../support/rp.js';
 
@@ -130,5 +132,27 @@ describe('start --workers 2 (node:cluster, SQLite shared in WAL mode)', function
     expect(drainedPids.sort()).to.deep.equal([workerPids[1], replacement].sort());
     expect(cluster.lines.filter((l) => l.event === 'worker_exited' && l.workerPid !== victim).map((l) => l.code)).to.deep.equal([0, 0]);
     cluster = undefined;
+  });
+
+  it('exits 1 when the workers cannot start (port taken), and refuses a bad --workers with exit 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const env = {
+      ISSUER: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), SECRET_KEY: TEST_SECRET, COOKIE_SECURE: 'false',
+      DATABASE_PATH: join(dir, 'taken.sqlite3'), CAS_LOGIN_URL: `${cas.url}/login`, CLIENT_ID: 'rp', CLIENT_SECRET,
+      REDIRECT_URI_ALLOWLIST: REDIRECT, LOG_LEVEL: 'info', CONFIG_FILE: join(dir, 'config.json'), WORKERS: '2',
+    };
+    try {
+      const failing = runCli(['start'], env);
+      expect(await failing.exited, failing.stderr()).to.equal(1);
+      expect(failing.lines.some((l) => l.event === 'worker_exited' && l.msg === 'worker failed to start')).to.equal(true);
+      expect(failing.lines.some((l) => l.event === 'started' && l.workers === 2)).to.equal(false);
+    } finally {
+      taken.close();
+    }
+    const bad = runCli(['start', '--workers', 'many'], env);
+    expect(await bad.exited).to.equal(2);
+    expect(bad.stderr()).to.include('--workers must be a whole number from 1 to 256, or auto');
   });
 });
