@@ -30,9 +30,11 @@ export async function runWorker(): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.logging.level).child({ worker: cluster.worker?.id });
+  // the primary logged the configuration's warnings once; N workers repeating them is noise
+  const quiet = { ...config, warnings: [] };
   let bridge: Awaited<ReturnType<typeof startBridge>>;
   try {
-    bridge = await startBridge(config, { logger, prepare: false, cleanup: false, metricsListener: false });
+    bridge = await startBridge(quiet, { logger, prepare: false, cleanup: false, metricsListener: false });
   } catch (err) {
     logger.error({ err, event: 'start_failed' }, 'worker could not start');
     return 1;

@@ -142,7 +142,6 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
       expect(refreshed.access_token).to.be.a('string');
       const silentOnB = await browser.follow((await authorizationRequest(rp, { prompt: 'none' })).url, atRp);
       expect(silentOnB.location, 'the session made on A works on B').to.match(/\?code=/);
-      process.stdout.write(`      served by node: ${JSON.stringify(balancer.since(0))}\n`);
       expect(requestPaths(a)).to.include.members(['GET /authorize 303', 'GET /callback 303', 'GET /userinfo 200']);
       expect(requestPaths(a).filter((p) => p.startsWith('POST /token'))).to.deep.equal([]);
       expect(requestPaths(b)).to.include.members(['POST /token 200']);
@@ -170,6 +169,7 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
         expect(error, `refresh on ${node}`).to.be.instanceOf(oidc.ResponseBodyError);
         expect((error as oidc.ResponseBodyError).error).to.equal('invalid_grant');
       }
+      process.stdout.write(`      served by node: ${JSON.stringify(balancer.since(0))}\n`);
       for (const node of [a, b]) {
         expect(node.lines.filter((l) => Number(l.level) >= 50), 'no error logged').to.deep.equal([]);
         expect(await stopCli(node)).to.equal(0);
