@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client), in a registry of this bridge's own. When METRICS_PORT is unset
 // nothing is created and every method returns at once, so the hot path pays one branch.
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { Database } from '../adapters/database.js';
 
 /** How a login at the CAS step ended (the `outcome` of the login log line). */
@@ -87,12 +87,9 @@ export class BridgeMetrics {
     return { contentType: this.#i.registry.contentType, body: await this.#i.registry.metrics() };
   }
 
-  /** In a cluster worker: answer the primary's collection requests with this registry. */
-  reportToClusterPrimary(): void {
-    if (!this.#i) return;
-    // constructing one installs prom-client's worker-side message listener
-    new AggregatorRegistry();
-    AggregatorRegistry.setRegistries([this.#i.registry]);
+  /** Every metric as JSON, for a cluster's primary to add up (prom-client's aggregation input). */
+  async snapshot(): Promise<object[]> {
+    return this.#i ? this.#i.registry.getMetricsAsJSON() : [];
   }
 
   login(outcome: LoginOutcome): void {

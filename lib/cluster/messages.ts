@@ -29,3 +29,24 @@ export function isReadyMessage(message: unknown): message is ReadyMessage {
 export function isConfigRequest(message: unknown): message is ConfigRequest {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:config-request';
 }
+
+/** primary → worker: send your metrics (`id` pairs the reply with its scrape) */
+export interface MetricsRequest {
+  readonly type: 'bridge:metrics-request';
+  readonly id: number;
+}
+
+/** worker → primary: prom-client's JSON form of every metric of the worker */
+export interface MetricsReply {
+  readonly type: 'bridge:metrics-reply';
+  readonly id: number;
+  readonly metrics: object[];
+}
+
+export function isMetricsRequest(message: unknown): message is MetricsRequest {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:metrics-request';
+}
+
+export function isMetricsReply(message: unknown): message is MetricsReply {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:metrics-reply';
+}

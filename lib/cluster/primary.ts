@@ -5,7 +5,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AggregatorRegistry } from 'prom-client';
 import { purgeExpired } from '../../adapters/cleanup.js';
 import { Database } from '../../adapters/database.js';
 import type { BridgeConfig } from '../config/index.js';
@@ -15,6 +14,7 @@ import { SecretBox } from '../secrets.js';
 import { prepareDatabase } from '../services.js';
 import { RestartBackoff } from './backoff.js';
 import { isConfigRequest, isReadyMessage, type ConfigMessage } from './messages.js';
+import { ClusterMetrics } from './metrics.js';
 
 /** extra time, beyond SHUTDOWN_TIMEOUT, a worker gets to close its database and exit */
 const EXIT_GRACE_MS = 5_000;
@@ -47,12 +47,16 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     throw err;
   }
 
+  const members = new Map<number, Member>();
+  const clusterMetrics = new ClusterMetrics(() => [...members.values()].filter((m) => m.ready).map((m) => m.worker));
   let metricsServer: MetricsServer | undefined;
   if (config.metrics.port !== undefined) {
-    const aggregator = new AggregatorRegistry();
-    metricsServer = await startMetricsServer({
-      exposition: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
-    }, config.metrics.host, config.metrics.port, logger);
+    try {
+      metricsServer = await startMetricsServer(clusterMetrics, config.metrics.host, config.metrics.port, logger);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
   }
   const purge = setInterval(() => {
     purgeExpired(db)
@@ -61,7 +65,6 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   }, config.database.cleanupIntervalMs).unref();
 
   cluster.setupPrimary({ exec: workerProgram(), args: [] });
-  const members = new Map<number, Member>();
   const backoff = new RestartBackoff();
   let stopping = false;
   let startupFailed = false;
@@ -71,6 +74,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     const worker = cluster.fork();
     members.set(worker.id, { worker, startedAt: Date.now(), ready: false });
     worker.on('message', (message: unknown) => {
+      if (clusterMetrics.receive(worker, message)) return;
       if (isConfigRequest(message)) {
         worker.send({ type: 'bridge:config', settings: config.settings } satisfies ConfigMessage);
         return;
@@ -86,6 +90,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   cluster.on('exit', (worker, code, signal) => {
     const member = members.get(worker.id);
     members.delete(worker.id);
+    clusterMetrics.forget(worker);
     const uptimeMs = member ? Date.now() - member.startedAt : 0;
     const fields = { worker: worker.id, workerPid: worker.process.pid, code, signal, uptimeMs };
     if (stopping) {

@@ -5,6 +5,7 @@ import cluster from 'node:cluster';
 import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../logger.js';
 import { startBridge } from '../server.js';
+import { answerMetricsRequests } from './metrics.js';
 import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage } from './messages.js';
 
 function configFromPrimary(): Promise<ConfigMessage> {
@@ -39,7 +40,7 @@ export async function runWorker(): Promise<number> {
     logger.error({ err, event: 'start_failed' }, 'worker could not start');
     return 1;
   }
-  bridge.services.metrics.reportToClusterPrimary();
+  answerMetricsRequests(bridge.services.metrics);
   process.send?.({ type: 'bridge:ready', url: bridge.url } satisfies ReadyMessage);
 
   await new Promise<void>((resolve) => {

@@ -113,6 +113,10 @@ describe('start --workers 2 (node:cluster, SQLite shared in WAL mode)', function
     process.kill(victim, 'SIGKILL');
     const exitLine = await cluster.waitForLine((l) => l.event === 'worker_exited' && l.workerPid === victim);
     expect(exitLine).to.include({ signal: 'SIGKILL' });
+    // a scrape while the replacement starts: the survivor's own counts, no wait for the dead one
+    const during = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(during.status).to.equal(200);
+    expect(sample(await during.text(), 'cas_oidc_bridge_logins_total', 'outcome="success"')).to.equal(loginsByPid.get(workerPids[1]!));
     const replaced = await cluster.waitForLine((l) => l.event === 'worker_ready' && !workerPids.includes(Number(l.workerPid)));
     const replacement = Number(replaced.workerPid);
     expect(replacement).to.be.a('number').and.not.equal(victim);
