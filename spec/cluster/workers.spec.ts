@@ -128,6 +128,8 @@ describe('start --workers 2 (node:cluster, SQLite shared in WAL mode)', function
     expect(after.get(replacement) ?? 0, 'the replacement serves').to.be.greaterThan(0);
     expect(after.get(workerPids[1]!) ?? 0, 'the survivor serves').to.be.greaterThan(0);
 
+    const errors = cluster.lines.filter((l) => Number(l.level) >= 50 && !(l.event === 'worker_exited' && l.workerPid === victim));
+    expect(errors, 'no error but the killed worker').to.deep.equal([]);
     const code = await stopCli(cluster, 'SIGTERM');
     expect(code, cluster.stderr()).to.equal(0);
     const primaryEvents = cluster.lines.filter((l) => l.pid === primaryPid).map((l) => l.event);
