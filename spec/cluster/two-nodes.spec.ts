@@ -3,7 +3,8 @@
 // nodes start together on an empty database: migrations run once, one set of signing keys, one
 // JWKS. Then a login whose steps land on different nodes: authorize and CAS callback on A, token
 // on B, userinfo on A, refresh on B; a CAS single logout delivered to B ends the session made on A.
-// PostgreSQL runs with the real CAS server (django-cas-server), MariaDB with the in-process one.
+// PostgreSQL runs with the real CAS server (django-cas-server) and CAS proxying, its PGT callback
+// landing on B while A validates the ticket; MariaDB runs with the in-process CAS.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,11 @@ import { DATABASE_KINDS, checkDatabaseKind, type SpecDatabase } from '../support
 import { freePort } from '../support/net.js';
 import { requireRealCas, startRealCas } from '../support/real-cas.js';
 import { authorizationRequest, redeem, relyingParty } from '../support/rp.js';
+import { exchangeForProxyTicket } from '../support/token-exchange.js';
+import { parseValidationResponse } from '../../lib/cas/xml.js';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
+const BACKEND = 'http://127.0.0.1:9/backend/api';
 
 interface Cas {
   readonly loginUrl: string;
@@ -90,8 +94,12 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
       writeFileSync(configFile, '{}');
       const envFor = (port: number): Record<string, string> => ({
         ISSUER: issuer, HOST: '127.0.0.1', PORT: String(port), SECRET_KEY: TEST_SECRET, COOKIE_SECURE: 'false',
-        DATABASE_URL: db!.url!, DATABASE_POOL_MAX: '4', CAS_LOGIN_URL: cas!.loginUrl, CLIENT_ID: 'rp', CLIENT_SECRET,
-        REDIRECT_URI_ALLOWLIST: REDIRECT, LOG_LEVEL: 'info', CONFIG_FILE: configFile,
+        DATABASE_URL: db!.url!, DATABASE_POOL_MAX: '4', CAS_LOGIN_URL: cas!.loginUrl, LOG_LEVEL: 'info', CONFIG_FILE: configFile,
+        CLIENTS: JSON.stringify([{
+          client_id: 'rp', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT], scope: ['openid', 'email'], ...(withRealCas ? { cas_proxy_targets: [BACKEND] } : {}),
+        }]),
+        // with the real CAS: proxying on, and CAS's callback is given to B while A validates
+        ...(withRealCas ? { CAS_PROXY_CALLBACK_URL: `${issuer}/cas/proxy-callback` } : {}),
       });
       const ports = [await freePort(), await freePort(), await freePort()];
       // three nodes start at the same moment on an empty database
@@ -115,9 +123,10 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
       const browser = new TestBrowser();
       const atRp = (l: string) => l.startsWith(REDIRECT);
 
-      // authorize and CAS callback on A
+      // authorize and CAS callback on A (and CAS's PGT callback on B)
       balancer.current = 'A';
-      const request = await authorizationRequest(rp, { scope: 'openid offline_access' });
+      balancer.pinned.set('/cas/proxy-callback', 'B');
+      const request = await authorizationRequest(rp, { scope: withRealCas ? 'openid offline_access cas_proxy' : 'openid offline_access' });
       let hop = await browser.follow(request.url, atRp);
       hop = await browser.submitForm(hop, { username: cas.user, password: cas.password }, atRp);
       expect(hop.location, `${hop.url} ${hop.status} ${hop.body.slice(0, 300)}`).to.match(/^http:\/\/127\.0\.0\.1:9\/cb\?code=/);
@@ -136,6 +145,18 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
       expect(userinfo.email).to.equal('alice@example.org');
       await a.waitForLine((l) => l.event === 'request' && l.path === '/userinfo' && l.status === 200);
 
+      if (withRealCas) {
+        // the PGT that reached B's callback serves A's token exchange; CAS validates the proxy ticket
+        expect(requestPaths(b)).to.include('GET /cas/proxy-callback 200');
+        expect(requestPaths(a).filter((p) => p.includes('/cas/proxy-callback'))).to.deep.equal([]);
+        const exchanged = await exchangeForProxyTicket(issuer, 'rp', CLIENT_SECRET, { subject_token: tokens.access_token, resource: BACKEND });
+        expect(exchanged.status, JSON.stringify(exchanged.body)).to.equal(200);
+        const validation = await fetch(`${cas.loginUrl.replace(/\/login$/, '')}/p3/proxyValidate?${new URLSearchParams({ service: BACKEND, ticket: String(exchanged.body.access_token) })}`);
+        const result = parseValidationResponse(await validation.text());
+        expect(result.kind).to.equal('success');
+        await a.waitForLine((l) => l.event === 'request' && l.method === 'POST' && l.path === '/token' && l.status === 200);
+      }
+
       // refresh on B, and a silent login on B with the session cookie A set
       balancer.current = 'B';
       const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token!);
@@ -143,7 +164,7 @@ for (const kind of DATABASE_KINDS.filter((k) => k.label !== 'SQLite')) {
       const silentOnB = await browser.follow((await authorizationRequest(rp, { prompt: 'none' })).url, atRp);
       expect(silentOnB.location, 'the session made on A works on B').to.match(/\?code=/);
       expect(requestPaths(a)).to.include.members(['GET /authorize 303', 'GET /callback 303', 'GET /userinfo 200']);
-      expect(requestPaths(a).filter((p) => p.startsWith('POST /token'))).to.deep.equal([]);
+      expect(requestPaths(a).filter((p) => p.startsWith('POST /token')), 'A: only the token exchange').to.have.length(withRealCas ? 1 : 0);
       expect(requestPaths(b)).to.include.members(['POST /token 200']);
       expect(requestPaths(b).filter((p) => p.startsWith('GET /callback') || p.startsWith('GET /userinfo'))).to.deep.equal([]);
 

@@ -17,6 +17,8 @@ export class Balancer {
   #server: Server | undefined;
   /** the node that takes the next requests */
   current: string;
+  /** paths always sent to one node, whichever is current (e.g. CAS's proxy callback) */
+  readonly pinned = new Map<string, string>();
 
   constructor(nodes: Record<string, string>) {
     for (const [name, url] of Object.entries(nodes)) this.#nodes.set(name, new URL(url));
@@ -25,7 +27,7 @@ export class Balancer {
 
   async listen(port = 0): Promise<string> {
     this.#server = createServer((req, res) => {
-      const node = this.current;
+      const node = this.pinned.get((req.url ?? '').split('?')[0] ?? '') ?? this.current;
       const target = this.#nodes.get(node);
       if (!target) {
         res.writeHead(502).end();
