@@ -1,0 +1,71 @@
+// The yardstick: a bare oidc-provider with its in-memory adapter and the smallest CAS login that
+// works (redirect to CAS, validate the ticket, finish the interaction). Run as a child process by
+// bench/run.ts with PORT, CAS_BASE, CLIENT_SECRET and REDIRECT_URI in the environment.
+import { createServer } from 'node:http';
+import got from 'got';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { parseValidationResponse } from '../lib/cas/xml.js';
+import { generateSigningKey } from '../lib/keys.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+const port = Number(env('PORT'));
+const casBase = env('CAS_BASE');
+const issuer = `http://127.0.0.1:${port}`;
+const claimsBySub = new Map<string, Record<string, unknown>>();
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: 'bench',
+    client_secret: env('CLIENT_SECRET'),
+    redirect_uris: [env('REDIRECT_URI')],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_post',
+  }],
+  jwks: { keys: [await generateSigningKey('RS256')] },
+  cookies: { keys: ['bench-cookie-key-0123456789abcdefghijklmnopqrstuvwxyz'] },
+  claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+  features: { devInteractions: { enabled: false } },
+  ttl: { AccessToken: 1800, AuthorizationCode: 300, IdToken: 1800, RefreshToken: 86_400, Interaction: 600, Session: 28_800, Grant: 86_400 },
+  issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  async loadExistingGrant(ctx: KoaContextWithOIDC) {
+    const { client, session, params } = ctx.oidc;
+    if (!client || !session?.accountId) return undefined;
+    const grant = new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+    grant.addOIDCScope(typeof params?.scope === 'string' ? params.scope : 'openid');
+    await grant.save();
+    return grant;
+  },
+  findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, ...claimsBySub.get(sub) }) }),
+});
+
+provider.use(async (ctx, next) => {
+  const match = /^\/interaction\/([\w-]+)(\/cb)?$/.exec(ctx.path);
+  if (!match) return next();
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  const service = `${issuer}/interaction/${details.uid}/cb`;
+  if (!match[2]) {
+    ctx.redirect(`${casBase}/login?service=${encodeURIComponent(service)}`);
+    return undefined;
+  }
+  const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : '';
+  const body = await got(`${casBase}/p3/serviceValidate`, { searchParams: { ticket, service } }).text();
+  const result = parseValidationResponse(body);
+  if (result.kind !== 'success') {
+    ctx.status = 401;
+    ctx.body = 'CAS refused the ticket';
+    return undefined;
+  }
+  claimsBySub.set(result.user, { name: result.attributes.displayName?.[0], email: result.attributes.mail?.[0] });
+  await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: result.user } }, { mergeWithLastSubmission: false });
+  ctx.respond = false;
+  return undefined;
+});
+
+const server = createServer(provider.callback());
+server.keepAliveTimeout = 65_000;
+server.listen(port, '127.0.0.1', () => process.stdout.write(`{"event":"started","url":"${issuer}"}\n`));
+process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,293 @@
+// `npm run bench`: complete logins against the bridge and against a bare oidc-provider (in-memory
+// adapter) with the same CAS stand-in, in one run; prints throughput, latency, CPU per login, peak
+// RSS and the ratio bridge/bare. Loopback only; bounded by --logins and --max-seconds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startCasStandIn, type CasStandIn } from './cas-stand-in.js';
+import { discover, login, refresh, userinfo, type LoginResult, type Target } from './driver.js';
+import { cpuMs, peakRssMb } from './proc.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLIENT_SECRET = 'bench-client-secret-0123456789-ABCDEFGHIJKLMNOPQRSTUV';
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const WARMUP_LOGINS = 20;
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --logins N          complete logins per run and server (default 300)
+  --concurrency C     logins in flight at once (default 8)
+  --runs R            runs; each figure is the median over them (default 1)
+  --database-url URL  postgres://… or mariadb://… for the bridge (default: SQLite in a temp dir)
+  --workers W         WORKERS for the bridge (default 1)
+  --max-seconds S     stop starting new work in a phase after S seconds (default 120)
+  --only bridge|bare  measure one server only
+`;
+
+interface Options {
+  logins: number;
+  concurrency: number;
+  runs: number;
+  databaseUrl: string | undefined;
+  workers: number;
+  maxSeconds: number;
+  only: 'bridge' | 'bare' | undefined;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      logins: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '8' },
+      runs: { type: 'string', default: '1' },
+      'database-url': { type: 'string' },
+      workers: { type: 'string', default: '1' },
+      'max-seconds': { type: 'string', default: '120' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const positive = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+  if (databaseUrl && !/^(postgres(ql)?|mariadb|mysql):\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(databaseUrl)) {
+    throw new Error('--database-url must point at a database on loopback');
+  }
+  if (values.only && values.only !== 'bridge' && values.only !== 'bare') throw new Error('--only is bridge or bare');
+  return {
+    logins: positive('logins', values.logins),
+    concurrency: positive('concurrency', values.concurrency),
+    runs: positive('runs', values.runs),
+    databaseUrl,
+    workers: positive('workers', values.workers),
+    maxSeconds: positive('max-seconds', values['max-seconds']),
+    only: values.only as Options['only'],
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Server {
+  readonly name: 'bridge' | 'bare';
+  readonly child: ChildProcess;
+  readonly target: Target;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Options, dir: string): Promise<Server> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const common = { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' };
+  const [args, env] = name === 'bridge'
+    ? [['lib/cli/bin.ts', 'start'], {
+      ...common,
+      ISSUER: issuer,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SECRET_KEY: 'bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz',
+      COOKIE_SECURE: 'false',
+      CAS_LOGIN_URL: `${cas.baseUrl}/login`,
+      CAS_VALIDATE_URL: `${cas.baseUrl}/p3/serviceValidate`,
+      CAS_LOGOUT_URL: '',
+      CLIENTS: JSON.stringify([{ client_id: 'bench', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], scope: ['openid'] }]),
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATABASE_PATH: join(dir, 'bench.sqlite3') }),
+      WORKERS: String(opts.workers),
+      LOG_LEVEL: 'warn',
+    }]
+    : [['bench/bare-provider.ts'], { ...common, PORT: String(port), CAS_BASE: cas.baseUrl, CLIENT_SECRET, REDIRECT_URI }];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
+  child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  let endpoints;
+  while (!endpoints) {
+    if (child.exitCode !== null) throw new Error(`${name} exited at start:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not answer discovery within 60 s:\n${output}`);
+    endpoints = await discover(issuer).catch(() => undefined);
+    if (!endpoints) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    name,
+    child,
+    target: { issuer, endpoints, clientId: 'bench', clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI },
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+interface PhaseResult {
+  readonly done: number;
+  readonly errors: string[];
+  readonly seconds: number;
+  readonly latenciesMs: number[];
+}
+
+/** runs `count` tasks with `concurrency` in flight, until done or the time bound */
+async function phase(count: number, concurrency: number, maxSeconds: number, task: (i: number) => Promise<void>): Promise<PhaseResult> {
+  const started = performance.now();
+  const stopAt = started + maxSeconds * 1000;
+  const latenciesMs: number[] = [];
+  const errors: string[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count && performance.now() < stopAt) {
+      const i = next;
+      next += 1;
+      const t0 = performance.now();
+      try {
+        await task(i);
+        latenciesMs.push(performance.now() - t0);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { done: latenciesMs.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs };
+}
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface Figures {
+  loginsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  cpuMsPerLogin: number;
+  userinfoPerSecond: number;
+  refreshPerSecond: number;
+  errors: number;
+  peakRssMb: number;
+  firstErrors: string[];
+}
+
+async function measure(server: Server, opts: Options): Promise<Figures> {
+  const target = server.target;
+  await phase(WARMUP_LOGINS, Math.min(opts.concurrency, 4), opts.maxSeconds, async () => { await login(target); });
+
+  const results: LoginResult[] = [];
+  const pid = server.child.pid!;
+  const cpuBefore = cpuMs(pid);
+  const logins = await phase(opts.logins, opts.concurrency, opts.maxSeconds, async () => { results.push(await login(target)); });
+  const cpuAfter = cpuMs(pid);
+
+  // one ID token verified per run, signature and claims, against the server's JWKS
+  const sample = results[0];
+  if (sample) {
+    const { payload } = await jwtVerify(sample.idToken, createRemoteJWKSet(new URL(target.endpoints.jwks_uri)), { issuer: target.issuer, audience: target.clientId });
+    if (payload.nonce !== sample.nonce) throw new Error(`${server.name}: ID token nonce does not match`);
+  }
+  const userinfos = await phase(results.length, opts.concurrency, opts.maxSeconds, async (i) => userinfo(target, results[i]!.accessToken));
+  const refreshes = await phase(results.length, opts.concurrency, opts.maxSeconds, async (i) => {
+    const token = results[i]!.refreshToken;
+    if (!token) throw new Error('no refresh token was issued');
+    await refresh(target, token);
+  });
+  const sorted = [...logins.latenciesMs].sort((a, b) => a - b);
+  const errors = [...logins.errors, ...userinfos.errors, ...refreshes.errors];
+  return {
+    loginsPerSecond: logins.done / logins.seconds,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    cpuMsPerLogin: logins.done ? (cpuAfter - cpuBefore) / logins.done : NaN,
+    userinfoPerSecond: userinfos.done / userinfos.seconds,
+    refreshPerSecond: refreshes.done / refreshes.seconds,
+    errors: errors.length,
+    peakRssMb: peakRssMb(pid),
+    firstErrors: [...new Set(errors)].slice(0, 3),
+  };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const ROWS: ReadonlyArray<[keyof Figures, string, number]> = [
+  ['loginsPerSecond', 'logins/s', 1],
+  ['p50', 'login p50 ms', 1],
+  ['p95', 'login p95 ms', 1],
+  ['p99', 'login p99 ms', 1],
+  ['cpuMsPerLogin', 'CPU ms per login', 2],
+  ['userinfoPerSecond', '/userinfo per s', 0],
+  ['refreshPerSecond', '/token refresh per s', 0],
+  ['errors', 'errors', 0],
+  ['peakRssMb', 'peak RSS MB', 0],
+];
+
+function table(bridge: Figures[], bare: Figures[]): string {
+  const lines = [['metric', 'bridge', 'bare', 'bridge/bare']];
+  for (const [key, label, digits] of ROWS) {
+    const b = bridge.length ? median(bridge.map((f) => f[key] as number)) : NaN;
+    const o = bare.length ? median(bare.map((f) => f[key] as number)) : NaN;
+    const ratio = key === 'errors' || !Number.isFinite(b / o) ? '' : `${(b / o).toFixed(2)}x`;
+    lines.push([label, Number.isFinite(b) ? b.toFixed(digits) : '-', Number.isFinite(o) ? o.toFixed(digits) : '-', ratio]);
+  }
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const database = opts.databaseUrl ? new URL(opts.databaseUrl).protocol.replace(':', '') : 'sqlite';
+  process.stdout.write(`cas-oidc-bridge bench: node ${process.version}, database ${database}, workers ${opts.workers}, `
+    + `${opts.logins} logins x ${opts.runs} run(s), concurrency ${opts.concurrency}\n`);
+  const cas = await startCasStandIn();
+  const figures: Record<'bridge' | 'bare', Figures[]> = { bridge: [], bare: [] };
+  try {
+    for (let run = 1; run <= opts.runs; run += 1) {
+      for (const name of ['bare', 'bridge'] as const) {
+        if (opts.only && opts.only !== name) continue;
+        const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
+        const server = await startServer(name, cas, opts, dir);
+        try {
+          const f = await measure(server, opts);
+          figures[name].push(f);
+          process.stdout.write(`run ${run} ${name}: ${f.loginsPerSecond.toFixed(1)} logins/s, ${f.cpuMsPerLogin.toFixed(2)} CPU ms/login, `
+            + `${f.errors} errors${f.firstErrors.length ? ` (${f.firstErrors.join(' | ')})` : ''}\n`);
+        } finally {
+          await server.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await cas.close();
+  }
+  process.stdout.write(`\n${table(figures.bridge, figures.bare)}\n`);
+  const errors = [...figures.bridge, ...figures.bare].reduce((sum, f) => sum + f.errors, 0);
+  process.exitCode = errors ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(2);
+});
