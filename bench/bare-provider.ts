@@ -3,7 +3,7 @@
 // bench/run.ts with PORT, CAS_BASE, CLIENT_SECRET and REDIRECT_URI in the environment.
 import { createServer } from 'node:http';
 import got from 'got';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import { parseValidationResponse } from '../lib/cas/xml.js';
 import { generateSigningKey } from '../lib/keys.js';
 
@@ -17,6 +17,34 @@ const casBase = env('CAS_BASE');
 const issuer = `http://127.0.0.1:${port}`;
 const claimsBySub = new Map<string, Record<string, unknown>>();
 
+// oidc-provider's own memory adapter is an LRU of 1000 entries, too small for a benchmark's
+// thousands of tokens; this one keeps everything (and, like it, honours consume and grant ids).
+const records = new Map<string, AdapterPayload>();
+const grants = new Map<string, string[]>();
+class MapAdapter implements Adapter {
+  constructor(private readonly model: string) {}
+  #key = (id: string): string => `${this.model}:${id}`;
+  async upsert(id: string, payload: AdapterPayload): Promise<void> {
+    records.set(this.#key(id), payload);
+    if (payload.grantId) grants.set(payload.grantId, [...(grants.get(payload.grantId) ?? []), this.#key(id)]);
+  }
+  async find(id: string): Promise<AdapterPayload | undefined> { return records.get(this.#key(id)); }
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    for (const payload of records.values()) if (payload.uid === uid) return payload;
+    return undefined;
+  }
+  async findByUserCode(): Promise<undefined> { return undefined; }
+  async consume(id: string): Promise<void> {
+    const payload = records.get(this.#key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string): Promise<void> { records.delete(this.#key(id)); }
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const key of grants.get(grantId) ?? []) records.delete(key);
+    grants.delete(grantId);
+  }
+}
+
 const provider = new Provider(issuer, {
   clients: [{
     client_id: 'bench',
@@ -25,6 +53,7 @@ const provider = new Provider(issuer, {
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: 'client_secret_post',
   }],
+  adapter: MapAdapter,
   jwks: { keys: [await generateSigningKey('RS256')] },
   cookies: { keys: ['bench-cookie-key-0123456789abcdefghijklmnopqrstuvwxyz'] },
   claims: { openid: ['sub'], profile: ['name'], email: ['email'] },

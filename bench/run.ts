@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -13,7 +13,12 @@ import { startCasStandIn, type CasStandIn } from './cas-stand-in.js';
 import { discover, login, refresh, userinfo, type LoginResult, type Target } from './driver.js';
 import { cpuMs, peakRssMb } from './proc.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `npm run bench` runs the compiled dist/ (as `npm start` does); from the sources, through tsx
+const HERE = dirname(fileURLToPath(import.meta.url));
+const EXT = extname(fileURLToPath(import.meta.url));
+const PROGRAMS = { bridge: join(HERE, '..', 'lib', 'cli', `bin${EXT}`), bare: join(HERE, `bare-provider${EXT}`) };
+const LOADER = EXT === '.ts' ? ['--import', 'tsx'] : [];
+const ROOT = EXT === '.ts' ? join(HERE, '..') : join(HERE, '..', '..');
 const CLIENT_SECRET = 'bench-client-secret-0123456789-ABCDEFGHIJKLMNOPQRSTUV';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const WARMUP_LOGINS = 20;
@@ -27,6 +32,7 @@ const HELP = `Usage: npm run bench -- [options]
   --workers W         WORKERS for the bridge (default 1)
   --max-seconds S     stop starting new work in a phase after S seconds (default 120)
   --only bridge|bare  measure one server only
+  --cpu-prof DIR      write V8 CPU profiles of the servers into DIR (node --cpu-prof)
 `;
 
 interface Options {
@@ -37,6 +43,7 @@ interface Options {
   workers: number;
   maxSeconds: number;
   only: 'bridge' | 'bare' | undefined;
+  cpuProfDir: string | undefined;
 }
 
 function options(): Options {
@@ -49,6 +56,7 @@ function options(): Options {
       workers: { type: 'string', default: '1' },
       'max-seconds': { type: 'string', default: '120' },
       only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,6 +82,7 @@ function options(): Options {
     workers: positive('workers', values.workers),
     maxSeconds: positive('max-seconds', values['max-seconds']),
     only: values.only as Options['only'],
+    cpuProfDir: values['cpu-prof'],
   };
 }
 
@@ -96,9 +105,12 @@ interface Server {
 async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Options, dir: string): Promise<Server> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const common = { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' };
+  const common = {
+    PATH: process.env.PATH ?? '',
+    NODE_NO_WARNINGS: '1',
+  };
   const [args, env] = name === 'bridge'
-    ? [['lib/cli/bin.ts', 'start'], {
+    ? [[PROGRAMS.bridge, 'start'], {
       ...common,
       ISSUER: issuer,
       PORT: String(port),
@@ -113,8 +125,9 @@ async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Optio
       WORKERS: String(opts.workers),
       LOG_LEVEL: 'warn',
     }]
-    : [['bench/bare-provider.ts'], { ...common, PORT: String(port), CAS_BASE: cas.baseUrl, CLIENT_SECRET, REDIRECT_URI }];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    : [[PROGRAMS.bare], { ...common, PORT: String(port), CAS_BASE: cas.baseUrl, CLIENT_SECRET, REDIRECT_URI }];
+  const profile = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...LOADER, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
   child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
