@@ -17,7 +17,23 @@ export interface DatabaseOptions {
 
 export type Row = Record<string, unknown>;
 
+/** The part of node-sqlite3's Database the hot path uses. */
+interface SqliteConnection {
+  all(sql: string, params: Record<string, unknown>, callback: (err: Error | null, rows: Row[]) => void): unknown;
+  run(sql: string, params: Record<string, unknown>, callback: (this: { changes: number }, err: Error | null) => void): unknown;
+}
+
+interface SqliteConnectionManager {
+  getConnection(options: Record<string, unknown>): Promise<SqliteConnection>;
+}
+
+/** `$1, $2, …` bound by name, so a placeholder may appear twice or out of order */
+const namedParams = (bind: readonly unknown[]): Record<string, unknown> =>
+  Object.fromEntries(bind.map((value, i) => [`$${i + 1}`, value]));
+
 export class Database {
+  #sqlite: Promise<SqliteConnection> | undefined;
+
   private constructor(
     readonly sequelize: Sequelize,
     readonly dialect: Dialect,
@@ -65,13 +81,39 @@ export class Database {
 
   /** SELECT with `$1, $2, …` placeholders. */
   async select<T extends Row = Row>(sql: string, bind: readonly unknown[] = []): Promise<T[]> {
+    if (this.dialect === 'sqlite') {
+      const conn = await this.#sqliteConnection();
+      return new Promise((resolve, reject) => {
+        conn.all(sql, namedParams(bind), (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+      });
+    }
     return this.sequelize.query<T>(sql, { bind: bind as unknown[], type: QueryTypes.SELECT, raw: true });
   }
 
   /** INSERT/UPDATE/DELETE with `$1, $2, …` placeholders; answers the number of affected rows. */
   async run(sql: string, bind: readonly unknown[] = []): Promise<number> {
+    if (this.dialect === 'sqlite') {
+      const conn = await this.#sqliteConnection();
+      return new Promise((resolve, reject) => {
+        conn.run(sql, namedParams(bind), function done(err) {
+          if (err) reject(err);
+          else resolve(this.changes);
+        });
+      });
+    }
     const [, affected] = await this.sequelize.query(sql, { bind: bind as unknown[], type: QueryTypes.UPDATE, raw: true });
     return typeof affected === 'number' ? affected : 0;
+  }
+
+  /**
+   * SQLite: the statement goes straight to the connection Sequelize opened (the one it uses for
+   * everything outside transactions), skipping its per-query work — a stack trace captured and
+   * formatted for every statement, logging hooks, retry wrappers — which cost more than the query.
+   */
+  #sqliteConnection(): Promise<SqliteConnection> {
+    const manager = this.sequelize.connectionManager as unknown as SqliteConnectionManager;
+    this.#sqlite ??= manager.getConnection({});
+    return this.#sqlite;
   }
 
   async ping(): Promise<void> {
