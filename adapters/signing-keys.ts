@@ -68,6 +68,37 @@ export class SigningKeyStore {
     }
   }
 
+  /**
+   * Makes a staged key the one that signs for its algorithm; the key it replaces becomes
+   * retiring (still published). Conditional, so of several nodes doing it at once one wins.
+   */
+  async promote(kid: string, alg: string): Promise<boolean> {
+    const at = epochSeconds();
+    const won = await this.db.run(
+      "UPDATE bridge_signing_keys SET status = 'active', promoted_at = $1 WHERE kid = $2 AND status = 'staged'",
+      [at, kid],
+    );
+    if (!won) return false;
+    await this.db.run(
+      "UPDATE bridge_signing_keys SET status = 'retiring', retired_at = $1 WHERE alg = $2 AND status = 'active' AND kid <> $3",
+      [at, alg, kid],
+    );
+    return true;
+  }
+
+  /** Retiring keys replaced at or before `cutoff` leave JWKS; answers how many did. */
+  async retireReplacedBefore(cutoff: number): Promise<number> {
+    return this.db.run(
+      "UPDATE bridge_signing_keys SET status = 'retired' WHERE status = 'retiring' AND retired_at <= $1",
+      [cutoff],
+    );
+  }
+
+  /** Forgets retired keys retired at or before `cutoff`. */
+  async deleteRetiredBefore(cutoff: number): Promise<number> {
+    return this.db.run("DELETE FROM bridge_signing_keys WHERE status = 'retired' AND retired_at <= $1", [cutoff]);
+  }
+
   async resealAll(reseal: (sealed: string) => string | undefined): Promise<number> {
     let count = 0;
     for (const row of await this.list()) {

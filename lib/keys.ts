@@ -1,5 +1,6 @@
 // Signing keys: generated on first start (RS256 and ES256), stored sealed in the database so every
 // process and every restart serves the same JWKS with stable kids.
+import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { KeyStatus, SigningKeyRow, SigningKeyStore } from '../adapters/signing-keys.js';
 import type { MetaStore } from '../adapters/meta.js';
@@ -30,9 +31,51 @@ export async function addSigningKey(
   return jwk.kid;
 }
 
+/**
+ * Tells every process that the keys changed. A fresh random value rather than a counter: two
+ * nodes changing keys at once must not both write the same "next" value and hide one change.
+ */
 export async function bumpKeysGeneration(meta: MetaStore): Promise<void> {
-  const current = Number((await meta.get(KEYS_GENERATION)) ?? '0');
-  await meta.set(KEYS_GENERATION, String(current + 1));
+  await meta.set(KEYS_GENERATION, randomUUID());
+}
+
+export async function keysGeneration(meta: MetaStore): Promise<string> {
+  return (await meta.get(KEYS_GENERATION)) ?? '';
+}
+
+export interface KeyTimings {
+  readonly promoteAfterSeconds: number;
+  readonly retireAfterSeconds: number;
+}
+
+/** retired keys are forgotten a day after they left JWKS (kept that long for `keys list`) */
+const FORGET_AFTER_SECONDS = 86_400;
+
+/**
+ * Moves the lifecycle on: a staged key whose publication delay passed starts signing (the newest
+ * such per algorithm), replaced keys leave JWKS once what they signed has expired. Safe to run on
+ * every node at once. Answers whether anything changed.
+ */
+export async function advanceKeys(store: SigningKeyStore, meta: MetaStore, timings: KeyTimings, now: number): Promise<boolean> {
+  let changed = false;
+  const rows = await store.list();
+  for (const alg of SIGNING_ALGS) {
+    const due = rows
+      .filter((r) => r.alg === alg && r.status === 'staged' && r.createdAt + timings.promoteAfterSeconds <= now)
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (due && await store.promote(due.kid, alg)) changed = true;
+  }
+  if (await store.retireReplacedBefore(now - timings.retireAfterSeconds)) changed = true;
+  await store.deleteRetiredBefore(now - timings.retireAfterSeconds - FORGET_AFTER_SECONDS);
+  if (changed) await bumpKeysGeneration(meta);
+  return changed;
+}
+
+/** When the next transition of a key is due (epoch seconds), for `keys list`. */
+export function nextTransition(row: SigningKeyRow, timings: KeyTimings): { what: string; at: number } | undefined {
+  if (row.status === 'staged') return { what: 'signs', at: row.createdAt + timings.promoteAfterSeconds };
+  if (row.status === 'retiring' && row.retiredAt !== undefined) return { what: 'leaves JWKS', at: row.retiredAt + timings.retireAfterSeconds };
+  return undefined;
 }
 
 /** Makes sure one active key exists per algorithm (first start). */

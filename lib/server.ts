@@ -10,6 +10,8 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { createProvider } from './provider/index.js';
 import { destroyPgtsWithSessions } from './proxy/index.js';
 import { ProviderHolder } from './provider/holder.js';
+import { keysGeneration } from './keys.js';
+import { watchSigningKeys } from './key-watch.js';
 import { openServices, type OpenOptions, type Services } from './services.js';
 
 export interface RunningBridge {
@@ -36,7 +38,9 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
   const services = await openServices(config, logger, options);
   const stopPgtListener = destroyPgtsWithSessions(services);
+  const generationAtStart = await keysGeneration(services.meta);
   const holder = new ProviderHolder(await createProvider(services), config.mountPath);
+  const keyWatch = watchSigningKeys(services, holder, createProvider, generationAtStart);
   const app = createApp(services, holder);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -76,6 +80,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const t of timers) clearInterval(t);
+      keyWatch.stop();
       stopPgtListener();
       const drained = await drain(server, config.server.shutdownTimeoutMs);
       if (drained.forced) logger.warn({ event: 'shutdown_forced', durationMs: drained.durationMs }, 'requests still running after SHUTDOWN_TIMEOUT were cut off');

@@ -72,6 +72,11 @@ export interface BridgeConfig {
   readonly claims: { readonly mapping: CompiledClaims; readonly inIdToken: boolean };
   readonly secrets: { readonly current: string; readonly previous: readonly string[] };
   readonly cookies: { readonly secure: boolean; readonly sameSite: 'lax' | 'none' };
+  readonly keys: {
+    readonly promoteAfterSeconds: number;
+    readonly retireAfterSeconds: number;
+    readonly pollIntervalMs: number;
+  };
   readonly database: {
     readonly url: string | undefined;
     readonly path: string;
@@ -420,6 +425,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       refreshToken: v.REFRESH_TOKEN_EXPIRY ?? 1209600,
     },
     claims: { mapping: claims, inIdToken: v.ID_TOKEN_CLAIMS ?? true },
+    keys: {
+      promoteAfterSeconds: v.KEYS_PROMOTE_AFTER ?? 900,
+      retireAfterSeconds: v.KEYS_RETIRE_AFTER ?? Math.max(v.ACCESS_TOKEN_EXPIRY ?? 1800, v.SSO_SESSION_EXPIRY ?? 28800) + 60,
+      pollIntervalMs: (v.KEYS_POLL_INTERVAL ?? 5) * 1000,
+    },
     secrets: { current: secretKey, previous: v.SECRET_KEY_PREVIOUS ?? [] },
     cookies: { secure, sameSite: sameSite === 'None' ? 'none' : 'lax' },
     database: {

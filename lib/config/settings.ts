@@ -231,6 +231,26 @@ export const SETTINGS = {
     doc: 'SameSite attribute of cookies: `Lax` or `None` (with Secure). `Strict` cannot work: the return from CAS is a cross-site navigation.',
   }),
 
+  KEYS_PROMOTE_AFTER: setting({
+    kind: kinds.seconds(),
+    group: 'Security',
+    default: 900,
+    doc: 'Seconds a key staged by `cas-oidc-bridge keys rotate` is published in JWKS before it signs: longer than any '
+      + 'client caches JWKS (Keycloak re-reads it on an unknown kid, at most every 10 s).',
+  }),
+  KEYS_RETIRE_AFTER: setting({
+    kind: kinds.seconds(),
+    group: 'Security',
+    defaultDoc: 'the longer of `ACCESS_TOKEN_EXPIRY` (the ID token lifetime) and `SSO_SESSION_EXPIRY` (an expired ID token still serves as `id_token_hint` at logout), plus 60',
+    doc: 'Seconds a replaced signing key stays published in JWKS, so that what it signed still verifies.',
+  }),
+  KEYS_POLL_INTERVAL: setting({
+    kind: kinds.seconds(),
+    group: 'Security',
+    default: 5,
+    doc: 'Seconds between each process\'s check for signing-key changes (made by another node or the `keys` command) and due promotions and retirements.',
+  }),
+
   // ---- Storage
   DATABASE_PATH: setting({
     kind: kinds.string(),

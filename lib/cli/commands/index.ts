@@ -5,5 +5,6 @@ import { dbCleanup, dbMigrate } from './db.js';
 import { pgtKeygen } from './pgt-keygen.js';
 import { demoCommand } from './demo.js';
 import { checkConfigCommand } from './check-config.js';
+import { keysList, keysRetire, keysRotate } from './keys.js';
 
-export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, pgtKeygen];
+export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, keysList, keysRotate, keysRetire, pgtKeygen];
