@@ -70,7 +70,7 @@ function options(): Options {
     return n;
   };
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
-  if (databaseUrl && !/^(postgres(ql)?|mariadb|mysql):\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(databaseUrl)) {
+  if (databaseUrl && !['127.0.0.1', 'localhost', '[::1]'].includes(URL.parse(databaseUrl)?.hostname ?? '')) {
     throw new Error('--database-url must point at a database on loopback');
   }
   if (values.only && values.only !== 'bridge' && values.only !== 'bare') throw new Error('--only is bridge or bare');
