@@ -27,6 +27,17 @@ interface SqliteConnectionManager {
   getConnection(options: Record<string, unknown>): Promise<SqliteConnection>;
 }
 
+/** The part of node-postgres's Client the hot path uses; `$n` placeholders are its own. */
+interface PgClient {
+  query(sql: string, values: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+interface PooledConnectionManager {
+  getConnection(options: Record<string, unknown>): Promise<PgClient>;
+  releaseConnection(connection: PgClient): void;
+  destroyConnection(connection: PgClient): Promise<void>;
+}
+
 /** `$1, $2, …` bound by name, so a placeholder may appear twice or out of order */
 const namedParams = (bind: readonly unknown[]): Record<string, unknown> =>
   Object.fromEntries(bind.map((value, i) => [`$${i + 1}`, value]));
@@ -87,6 +98,7 @@ export class Database {
         conn.all(sql, namedParams(bind), (err, rows) => (err ? reject(err) : resolve(rows as T[])));
       });
     }
+    if (this.dialect === 'postgres') return (await this.#pg(sql, bind)).rows as T[];
     return this.sequelize.query<T>(sql, { bind: bind as unknown[], type: QueryTypes.SELECT, raw: true });
   }
 
@@ -101,6 +113,7 @@ export class Database {
         });
       });
     }
+    if (this.dialect === 'postgres') return (await this.#pg(sql, bind)).rowCount ?? 0;
     const [, affected] = await this.sequelize.query(sql, { bind: bind as unknown[], type: QueryTypes.UPDATE, raw: true });
     return typeof affected === 'number' ? affected : 0;
   }
@@ -110,6 +123,22 @@ export class Database {
    * everything outside transactions), skipping its per-query work — a stack trace captured and
    * formatted for every statement, logging hooks, retry wrappers — which cost more than the query.
    */
+  /** PostgreSQL: the same idea, on a connection borrowed from Sequelize's pool. */
+  async #pg(sql: string, bind: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }> {
+    const manager = this.sequelize.connectionManager as unknown as PooledConnectionManager;
+    const client = await manager.getConnection({ type: 'write' });
+    try {
+      const result = await client.query(sql, bind);
+      manager.releaseConnection(client);
+      return result;
+    } catch (err) {
+      // an SQL error leaves the connection usable; anything else (a broken socket) does not
+      if (typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)) manager.releaseConnection(client);
+      else await manager.destroyConnection(client).catch(() => undefined);
+      throw err;
+    }
+  }
+
   #sqliteConnection(): Promise<SqliteConnection> {
     const manager = this.sequelize.connectionManager as unknown as SqliteConnectionManager;
     this.#sqlite ??= manager.getConnection({});
