@@ -118,11 +118,6 @@ export class Database {
     return typeof affected === 'number' ? affected : 0;
   }
 
-  /**
-   * SQLite: the statement goes straight to the connection Sequelize opened (the one it uses for
-   * everything outside transactions), skipping its per-query work — a stack trace captured and
-   * formatted for every statement, logging hooks, retry wrappers — which cost more than the query.
-   */
   /** PostgreSQL: the same idea, on a connection borrowed from Sequelize's pool. */
   async #pg(sql: string, bind: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }> {
     const manager = this.sequelize.connectionManager as unknown as PooledConnectionManager;
@@ -139,6 +134,11 @@ export class Database {
     }
   }
 
+  /**
+   * SQLite: the statement goes straight to the connection Sequelize opened (the one it uses for
+   * everything outside transactions), skipping its per-query work — a stack trace captured and
+   * formatted for every statement, logging hooks, retry wrappers — which cost more than the query.
+   */
   #sqliteConnection(): Promise<SqliteConnection> {
     const manager = this.sequelize.connectionManager as unknown as SqliteConnectionManager;
     this.#sqlite ??= manager.getConnection({});

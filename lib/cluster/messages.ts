@@ -1,6 +1,11 @@
 // Messages between a cluster's primary and its workers (over the IPC channel node:cluster opens).
 import type { LoadedSettings } from '../config/load.js';
 
+/** a guard for one message type: IPC messages arrive as `unknown` */
+const hasType = <M extends { readonly type: string }>(type: M['type']) =>
+  (message: unknown): message is M =>
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+
 /** worker → primary, once it listens for the answer: send the configuration */
 export interface ConfigRequest {
   readonly type: 'bridge:config-request';
@@ -18,17 +23,11 @@ export interface ReadyMessage {
   readonly url: string;
 }
 
-export function isConfigMessage(message: unknown): message is ConfigMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:config';
-}
+export const isConfigMessage = hasType<ConfigMessage>('bridge:config');
 
-export function isReadyMessage(message: unknown): message is ReadyMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:ready';
-}
+export const isReadyMessage = hasType<ReadyMessage>('bridge:ready');
 
-export function isConfigRequest(message: unknown): message is ConfigRequest {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:config-request';
-}
+export const isConfigRequest = hasType<ConfigRequest>('bridge:config-request');
 
 /** primary → worker: send your metrics (`id` pairs the reply with its scrape) */
 export interface MetricsRequest {
@@ -43,10 +42,6 @@ export interface MetricsReply {
   readonly metrics: object[];
 }
 
-export function isMetricsRequest(message: unknown): message is MetricsRequest {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:metrics-request';
-}
+export const isMetricsRequest = hasType<MetricsRequest>('bridge:metrics-request');
 
-export function isMetricsReply(message: unknown): message is MetricsReply {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bridge:metrics-reply';
-}
+export const isMetricsReply = hasType<MetricsReply>('bridge:metrics-reply');

@@ -32,6 +32,9 @@ export interface SettingDef<T> {
 
 const setting = <T>(def: SettingDef<T>): SettingDef<T> => def;
 
+/** the most WORKERS (or `start --workers`) accepts */
+export const MAX_WORKERS = 256;
+
 export const SETTINGS = {
   // ---- Core
   ISSUER: setting({
@@ -282,7 +285,7 @@ export const SETTINGS = {
 
   // ---- Operations
   WORKERS: setting({
-    kind: kinds.countOrAuto(256),
+    kind: kinds.countOrAuto(MAX_WORKERS),
     group: 'Operations',
     default: 1,
     doc: 'Processes serving requests on this host (node:cluster, one shared port and database). `auto`: one per CPU. '

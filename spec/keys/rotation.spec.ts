@@ -21,27 +21,23 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
   this.timeout(60_000);
   let cas: CasStandIn;
   let bridge: TestBridge;
-  let settings: Record<string, string>;
+  /** the same configuration for the `keys` command, as environment variables */
+  let env: Record<string, string>;
 
   before(async () => {
     cas = await startCasStandIn();
     const dir = mkdtempSync(join(tmpdir(), 'bridge-keys-'));
-    settings = {
-      CAS_LOGIN_URL: `${cas.baseUrl}/login`,
-      CAS_VALIDATE_URL: `${cas.baseUrl}/p3/serviceValidate`,
-      CLIENTS: JSON.stringify([{ client_id: 'rp', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }]),
-      KEYS_PROMOTE_AFTER: '2',
-      KEYS_RETIRE_AFTER: '3',
-      KEYS_POLL_INTERVAL: '1',
+    const clients = [{ client_id: 'rp', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }];
+    const casUrls = { CAS_LOGIN_URL: `${cas.baseUrl}/login`, CAS_VALIDATE_URL: `${cas.baseUrl}/p3/serviceValidate` };
+    bridge = await startTestBridge({ ...casUrls, CLIENTS: clients, KEYS_PROMOTE_AFTER: 2, KEYS_RETIRE_AFTER: 3, KEYS_POLL_INTERVAL: 1 }, { dir });
+    env = {
+      ...casUrls,
+      CLIENTS: JSON.stringify(clients),
+      ISSUER: bridge.issuer,
+      SECRET_KEY: TEST_SECRET,
+      COOKIE_SECURE: 'false',
+      DATABASE_PATH: join(dir, 'bridge.sqlite3'),
     };
-    bridge = await startTestBridge({
-      ...settings,
-      CLIENTS: JSON.parse(settings.CLIENTS!) as unknown,
-      KEYS_PROMOTE_AFTER: 2,
-      KEYS_RETIRE_AFTER: 3,
-      KEYS_POLL_INTERVAL: 1,
-    }, { dir });
-    settings = { ...settings, ISSUER: bridge.issuer, SECRET_KEY: TEST_SECRET, COOKIE_SECURE: 'false', DATABASE_PATH: join(dir, 'bridge.sqlite3') };
   });
   after(async () => {
     await bridge?.stop();
@@ -50,7 +46,7 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
 
   const keysCommand = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'lib/cli/bin.ts'), 'keys', ...args], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...settings },
+      cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
     });
     return stdout;
   };

@@ -1,22 +1,17 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { loadConfigOrReport } from '../config-errors.js';
+import { withConfiguredDatabase } from '../configured-database.js';
 import { parseCommandArgs } from '../options.js';
-import { Database } from '../../../adapters/database.js';
+import type { Database } from '../../../adapters/database.js';
 import { migrate } from '../../../adapters/migrate.js';
 import { purgeExpired } from '../../../adapters/cleanup.js';
 
 async function withDatabase(args: string[], work: (db: Database) => Promise<void>): Promise<number> {
   const { values } = parseCommandArgs(args, {});
-  const config = loadConfigOrReport({ configPath: values.config });
-  if (!config) return EXIT.usage;
-  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: 2 });
-  try {
+  return withConfiguredDatabase(values.config, async (db) => {
     await work(db);
     return EXIT.ok;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export const dbMigrate: Command = {

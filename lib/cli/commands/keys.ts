@@ -2,9 +2,9 @@
 // KEYS_POLL_INTERVAL, without a restart.
 import type { Command } from '../command.js';
 import { EXIT, UsageError } from '../command.js';
-import { loadConfigOrReport } from '../config-errors.js';
+import { withConfiguredDatabase } from '../configured-database.js';
 import { parseCommandArgs } from '../options.js';
-import { Database, epochSeconds } from '../../../adapters/database.js';
+import { epochSeconds } from '../../../adapters/database.js';
 import { MetaStore } from '../../../adapters/meta.js';
 import { SigningKeyStore } from '../../../adapters/signing-keys.js';
 import type { BridgeConfig } from '../../config/index.js';
@@ -18,20 +18,15 @@ interface KeyTools {
   readonly box: SecretBox;
 }
 
-async function withKeys(configPath: string | undefined, work: (tools: KeyTools) => Promise<number>): Promise<number> {
-  const config = loadConfigOrReport({ configPath });
-  if (!config) return EXIT.usage;
-  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: 2 });
-  try {
+function withKeys(configPath: string | undefined, work: (tools: KeyTools) => Promise<number>): Promise<number> {
+  return withConfiguredDatabase(configPath, async (db, config) => {
     const store = new SigningKeyStore(db);
     if (!(await store.list()).length) {
       process.stderr.write('no signing keys in this database yet: start the bridge (or run `db migrate` and start it) first\n');
       return EXIT.failure;
     }
-    return await work({ config, store, meta: new MetaStore(db), box: new SecretBox(config.secrets.current, config.secrets.previous) });
-  } finally {
-    await db.close();
-  }
+    return work({ config, store, meta: new MetaStore(db), box: new SecretBox(config.secrets.current, config.secrets.previous) });
+  });
 }
 
 const when = (epoch: number | undefined): string => (epoch === undefined ? '-' : new Date(epoch * 1000).toISOString().replace('.000', ''));

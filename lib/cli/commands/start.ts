@@ -3,14 +3,15 @@ import { EXIT, UsageError } from '../command.js';
 import { loadConfigOrReport } from '../config-errors.js';
 import { parseCommandArgs } from '../options.js';
 import { resolveWorkers } from '../../config/resolve.js';
+import { MAX_WORKERS, SETTINGS } from '../../config/settings.js';
 
-/** `--workers`: a whole number ≥ 1 or `auto`; undefined when not given. */
+/** `--workers`: read and checked as the WORKERS setting is; undefined when not given. */
 function parseWorkers(value: string | undefined): number | 'auto' | undefined {
   if (value === undefined) return undefined;
-  if (value.trim().toLowerCase() === 'auto') return 'auto';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, or auto (got "${value}")`);
-  return n;
+  const { kind } = SETTINGS.WORKERS;
+  const parsed = kind.schema.safeParse(kind.fromString(value));
+  if (!parsed.success) throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, or auto (got "${value}")`);
+  return parsed.data;
 }
 
 export const start: Command = {
