@@ -17,11 +17,21 @@ export interface DatabaseOptions {
 
 export type Row = Record<string, unknown>;
 
+/** The part of node-sqlite3's Statement the hot path uses. */
+interface SqliteStatement {
+  all(params: Record<string, unknown>, callback: (err: Error | null, rows: Row[]) => void): unknown;
+  run(params: Record<string, unknown>, callback: (this: { changes: number }, err: Error | null) => void): unknown;
+  finalize(callback: () => void): unknown;
+}
+
 /** The part of node-sqlite3's Database the hot path uses. */
 interface SqliteConnection {
-  all(sql: string, params: Record<string, unknown>, callback: (err: Error | null, rows: Row[]) => void): unknown;
+  prepare(sql: string, callback: (err: Error | null) => void): SqliteStatement;
   run(sql: string, params: Record<string, unknown>, callback: (this: { changes: number }, err: Error | null) => void): unknown;
 }
+
+/** INSERT, UPDATE or DELETE without RETURNING: one step runs it to completion. */
+const DML = /^\s*(INSERT|UPDATE|DELETE)\b(?![\s\S]*\bRETURNING\b)/i;
 
 interface SqliteConnectionManager {
   getConnection(options: Record<string, unknown>): Promise<SqliteConnection>;
@@ -44,6 +54,12 @@ const namedParams = (bind: readonly unknown[]): Record<string, unknown> =>
 
 export class Database {
   #sqlite: Promise<SqliteConnection> | undefined;
+  /**
+   * SQLite statements, prepared once and kept: each `db.all(sql)` of node-sqlite3 would prepare,
+   * run and finalize a new statement, three trips to its thread pool instead of one. The set of
+   * statements is the fixed one written in adapters/, so the map stays small.
+   */
+  readonly #prepared = new Map<string, Promise<SqliteStatement>>();
 
   private constructor(
     readonly sequelize: Sequelize,
@@ -93,9 +109,9 @@ export class Database {
   /** SELECT with `$1, $2, …` placeholders. */
   async select<T extends Row = Row>(sql: string, bind: readonly unknown[] = []): Promise<T[]> {
     if (this.dialect === 'sqlite') {
-      const conn = await this.#sqliteConnection();
+      const statement = await this.#sqliteStatement(sql);
       return new Promise((resolve, reject) => {
-        conn.all(sql, namedParams(bind), (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+        statement.all(namedParams(bind), (err, rows) => (err ? reject(this.#unprepare(sql, err)) : resolve(rows as T[])));
       });
     }
     if (this.dialect === 'postgres') return (await this.#pg(sql, bind)).rows as T[];
@@ -105,10 +121,22 @@ export class Database {
   /** INSERT/UPDATE/DELETE with `$1, $2, …` placeholders; answers the number of affected rows. */
   async run(sql: string, bind: readonly unknown[] = []): Promise<number> {
     if (this.dialect === 'sqlite') {
-      const conn = await this.#sqliteConnection();
+      // run() steps once: a statement that yields rows (a PRAGMA) would stay active and hold the
+      // connection's transaction open, so only plain DML is kept prepared
+      if (!DML.test(sql)) {
+        const conn = await this.#sqliteConnection();
+        return new Promise((resolve, reject) => {
+          conn.run(sql, namedParams(bind), function done(err) {
+            if (err) reject(err);
+            else resolve(this.changes);
+          });
+        });
+      }
+      const statement = await this.#sqliteStatement(sql);
+      const unprepare = (err: Error): Error => this.#unprepare(sql, err);
       return new Promise((resolve, reject) => {
-        conn.run(sql, namedParams(bind), function done(err) {
-          if (err) reject(err);
+        statement.run(namedParams(bind), function done(err) {
+          if (err) reject(unprepare(err));
           else resolve(this.changes);
         });
       });
@@ -145,11 +173,39 @@ export class Database {
     return this.#sqlite;
   }
 
+  #sqliteStatement(sql: string): Promise<SqliteStatement> {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = this.#sqliteConnection().then((conn) => new Promise<SqliteStatement>((resolve, reject) => {
+        // a callback, or node-sqlite3 emits a failed preparation as an 'error' event nobody handles
+        const created = conn.prepare(sql, (err) => (err ? reject(err) : resolve(created)));
+      }));
+      this.#prepared.set(sql, statement);
+      statement.catch(() => this.#prepared.delete(sql));
+    }
+    return statement;
+  }
+
+  /** A statement that failed (a syntax error, a schema change) is prepared afresh next time. */
+  #unprepare(sql: string, err: Error): Error {
+    const statement = this.#prepared.get(sql);
+    this.#prepared.delete(sql);
+    void statement?.then((s) => s.finalize(() => undefined));
+    return err;
+  }
+
   async ping(): Promise<void> {
     await this.select('SELECT 1 AS ok');
   }
 
   async close(): Promise<void> {
+    // SQLite refuses to close a connection with statements still prepared
+    const prepared = [...this.#prepared.values()];
+    this.#prepared.clear();
+    await Promise.all(prepared.map((statement) => statement.then(
+      (s) => new Promise<void>((resolve) => { s.finalize(resolve); }),
+      () => undefined,
+    )));
     await this.sequelize.close();
   }
 }
