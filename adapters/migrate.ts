@@ -1,6 +1,5 @@
 // Runs pending migrations under a lock, so that several processes or nodes starting together
 // migrate once: PostgreSQL advisory lock, MariaDB GET_LOCK, SQLite an IMMEDIATE transaction.
-import { Umzug, SequelizeStorage } from 'umzug';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { MigrationContext } from './migrations/types.js';
@@ -8,12 +7,17 @@ import type { MigrationContext } from './migrations/types.js';
 const LOCK_NAME = 'cas_oidc_bridge_migrate';
 const LOCK_KEY = 724_118_301; // any constant shared by every node
 
-function umzugFor(db: Database) {
+const MIGRATIONS_TABLE = 'bridge_migrations';
+
+// umzug (with its command-line toolkit) costs about 13 MB of memory in every process: it is loaded
+// only when a migration is pending, not on the usual start of an up-to-date database
+async function umzugFor(db: Database) {
+  const { Umzug, SequelizeStorage } = await import('umzug');
   const context: MigrationContext = { queryInterface: db.sequelize.getQueryInterface(), sequelize: db.sequelize, dialect: db.dialect };
   return new Umzug<MigrationContext>({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: ({ context: ctx }) => m.up(ctx) })),
     context,
-    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'bridge_migrations', modelName: 'BridgeMigration' }),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: MIGRATIONS_TABLE, modelName: 'BridgeMigration' }),
     logger: undefined,
   });
 }
@@ -58,13 +62,24 @@ async function withLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
  */
 export async function migrate(db: Database, then?: () => Promise<void>): Promise<string[]> {
   return withLock(db, async () => {
-    const applied = await umzugFor(db).up();
+    const applied = (await unapplied(db)).length ? (await (await umzugFor(db)).up()).map((m) => m.name) : [];
     if (then) await then();
-    return applied.map((m) => m.name);
+    return applied;
   });
 }
 
 export async function pendingMigrations(db: Database): Promise<string[]> {
-  return (await umzugFor(db).pending()).map((m) => m.name);
+  return (await unapplied(db)).length ? (await (await umzugFor(db)).pending()).map((m) => m.name) : [];
+}
+
+/** Names of known migrations the database has not recorded (all of them before the first run). */
+async function unapplied(db: Database): Promise<string[]> {
+  let recorded: Set<string>;
+  try {
+    recorded = new Set((await db.select<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`)).map((r) => r.name));
+  } catch {
+    return MIGRATIONS.map((m) => m.name); // no table yet: umzug creates it
+  }
+  return MIGRATIONS.map((m) => m.name).filter((name) => !recorded.has(name));
 }
 

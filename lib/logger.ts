@@ -1,9 +1,12 @@
 // Structured JSON logs (pino), readable when stdout is a terminal. Known secret-bearing fields are
 // redacted as a safety net; code must still never log a secret, ticket, token, code or cookie.
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
+import { lazyModule } from './lazy.js';
 
 export type { Logger };
+
+const pretty = lazyModule<typeof pinoPretty>('pino-pretty');
 
 const REDACT = [
   '*.ticket', '*.code', '*.token', '*.access_token', '*.refresh_token', '*.id_token', '*.client_secret',
@@ -31,6 +34,6 @@ export function createLogger(level: string, options: { pretty?: boolean; destina
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   const usePretty = options.pretty ?? (!options.destination && Boolean(process.stdout.isTTY));
-  if (usePretty) return pino(opts, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  if (usePretty) return pino(opts, pretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   return options.destination ? pino(opts, options.destination as pino.DestinationStream) : pino(opts);
 }

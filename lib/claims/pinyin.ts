@@ -4,7 +4,9 @@
 // syllables of a part written together, an apostrophe before a syllable starting with a/o/e
 // (嘉恩 -> Jia'en), no tone marks, ü kept (吕 -> Lü). Only text made entirely of Han characters
 // (optionally words separated by spaces) is touched; anything else is returned as is.
-import { OutputFormat, pinyin, segment } from 'pinyin-pro';
+import { lazyModule } from '../lazy.js';
+
+const pinyinPro = lazyModule<typeof import('pinyin-pro')>('pinyin-pro');
 
 const HAN_WORDS = /^\p{Script=Han}+(?:\s+\p{Script=Han}+)*$/u;
 const SYLLABLE = /^[a-zü]+$/;
@@ -16,6 +18,7 @@ export function hanWords(value: string): string[] | undefined {
 
 /** Family and given parts of a Chinese name written without spaces (张三, 欧阳娜娜). */
 export function splitHanName(name: string): { family: string; given: string } {
+  const { segment, OutputFormat } = pinyinPro();
   const segments = segment(name, {
     mode: 'surname',
     surname: 'head',
@@ -28,7 +31,7 @@ export function splitHanName(name: string): { family: string; given: string } {
 
 /** Romanizes one name part; undefined if pinyin-pro left a character it does not know. */
 function romanizePart(text: string, asSurname: boolean): string | undefined {
-  const syllables = pinyin(text, {
+  const syllables = pinyinPro().pinyin(text, {
     toneType: 'none',
     type: 'array',
     ...(asSurname ? { mode: 'surname' as const, surname: 'all' as const } : {}),

@@ -4,7 +4,8 @@
 // node-forge does it. Every failure is the same error with the same text: the caller learns
 // nothing about why (no padding oracle through messages), and the ciphertext only ever comes from
 // CAS over the back channel the bridge opened.
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { lazyModule } from '../lazy.js';
 import { CAS_TICKET } from '../cas/proxy.js';
 
 export class PgtDecryptionError extends Error {
@@ -14,6 +15,8 @@ export class PgtDecryptionError extends Error {
   }
 }
 
+const nodeForge = lazyModule<typeof forge>('node-forge');
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export class PgtDecrypter {
@@ -22,7 +25,7 @@ export class PgtDecrypter {
 
   /** `pem`: PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY"), unencrypted. */
   constructor(pem: string) {
-    this.#key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+    this.#key = nodeForge().pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
     this.#bytes = Math.ceil(this.#key.n.bitLength() / 8);
   }
 
