@@ -47,3 +47,17 @@ export function peakRssMb(root: number): number {
   }
   return peak;
 }
+
+/** the current resident set size (VmRSS) of the process and its descendants together, in MB */
+export function rssMb(root: number): number {
+  let total = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) total += Number(match[1]) / 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}

@@ -2,7 +2,7 @@
 // adapter) with the same CAS stand-in, in one run; prints throughput, latency, CPU per login, peak
 // RSS and the ratio bridge/bare. Loopback only; bounded by --logins and --max-seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
@@ -12,6 +12,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startCasStandIn, type CasStandIn } from './cas-stand-in.js';
 import { discover, login, refresh, userinfo, type LoginResult, type Target } from './driver.js';
 import { cpuMs, peakRssMb } from './proc.js';
+import { SUSTAIN_SETTINGS, sustain } from './sustain.js';
+import { Database } from '../adapters/database.js';
 
 // `npm run bench` runs the compiled dist/ (as `npm start` does); from the sources, through tsx
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +24,10 @@ const ROOT = EXT === '.ts' ? join(HERE, '..') : join(HERE, '..', '..');
 const CLIENT_SECRET = 'bench-client-secret-0123456789-ABCDEFGHIJKLMNOPQRSTUV';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const WARMUP_LOGINS = 20;
+// the V8 memory flags `npm start` runs the bridge with (package.json `config.node_flags`); the bare
+// provider gets the same, so both run on the same runtime settings
+const NODE_FLAGS = ((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string } })
+  .config?.node_flags ?? '').split(' ').filter(Boolean);
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -33,6 +39,9 @@ const HELP = `Usage: npm run bench -- [options]
   --max-seconds S     stop starting new work in a phase after S seconds (default 120)
   --only bridge|bare  measure one server only
   --cpu-prof DIR      write V8 CPU profiles of the servers into DIR (node --cpu-prof)
+  --sustain S         instead: logins without pause for S seconds against the bridge alone, with
+                      10 s lifetimes and a purge every 5 s, printing the rows of every table and
+                      the bridge's memory as they go (expired records must be purged)
 `;
 
 interface Options {
@@ -44,6 +53,7 @@ interface Options {
   maxSeconds: number;
   only: 'bridge' | 'bare' | undefined;
   cpuProfDir: string | undefined;
+  sustainSeconds: number | undefined;
 }
 
 function options(): Options {
@@ -57,6 +67,7 @@ function options(): Options {
       'max-seconds': { type: 'string', default: '120' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      sustain: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -83,6 +94,7 @@ function options(): Options {
     maxSeconds: positive('max-seconds', values['max-seconds']),
     only: values.only as Options['only'],
     cpuProfDir: values['cpu-prof'],
+    sustainSeconds: values.sustain === undefined ? undefined : positive('sustain', values.sustain),
   };
 }
 
@@ -102,7 +114,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Options, dir: string): Promise<Server> {
+async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Options, dir: string, settings: Readonly<Record<string, string>> = {}): Promise<Server> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const common = {
@@ -121,13 +133,14 @@ async function startServer(name: 'bridge' | 'bare', cas: CasStandIn, opts: Optio
       CAS_VALIDATE_URL: `${cas.baseUrl}/p3/serviceValidate`,
       CAS_LOGOUT_URL: '',
       CLIENTS: JSON.stringify([{ client_id: 'bench', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], scope: ['openid'] }]),
-      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATABASE_PATH: join(dir, 'bench.sqlite3') }),
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATABASE_PATH: sqlitePath(dir) }),
       WORKERS: String(opts.workers),
       LOG_LEVEL: 'warn',
+      ...settings,
     }]
     : [[PROGRAMS.bare], { ...common, PORT: String(port), CAS_BASE: cas.baseUrl, CLIENT_SECRET, REDIRECT_URI }];
   const profile = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...LOADER, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, ...LOADER, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
   child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
@@ -268,12 +281,43 @@ function table(bridge: Figures[], bare: Figures[]): string {
   return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
 
+const sqlitePath = (dir: string): string => join(dir, 'bench.sqlite3');
+
+async function sustained(cas: CasStandIn, opts: Options, seconds: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
+  const server = await startServer('bridge', cas, opts, dir, SUSTAIN_SETTINGS);
+  const db = await Database.open(opts.databaseUrl ? { url: opts.databaseUrl, poolMax: 2 } : { path: sqlitePath(dir) });
+  try {
+    const write = (line: string): void => { process.stdout.write(`${line}\n`); };
+    const result = await sustain(server.target, server.child.pid!, db, seconds, opts.concurrency, Math.max(1, Math.min(15, Math.floor(seconds / 4))), write);
+    const peak = Math.max(...result.stateRows);
+    const last = result.stateRows.at(-1) ?? 0;
+    write(`\n${result.logins} logins in ${seconds} s (${(result.logins / seconds).toFixed(1)}/s), ${result.errors.length} errors`
+      + `${result.errors.length ? ` (${[...new Set(result.errors)].slice(0, 3).join(' | ')})` : ''}; `
+      + `rows of expiring state: peak ${peak}, last ${last}; bridge peak RSS ${peakRssMb(server.child.pid!).toFixed(0)} MB`);
+    return result.errors.length ? 1 : 0;
+  } finally {
+    await db.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const database = opts.databaseUrl ? new URL(opts.databaseUrl).protocol.replace(':', '') : 'sqlite';
   process.stdout.write(`cas-oidc-bridge bench: node ${process.version}, database ${database}, workers ${opts.workers}, `
-    + `${opts.logins} logins x ${opts.runs} run(s), concurrency ${opts.concurrency}\n`);
+    + `${opts.sustainSeconds === undefined ? `${opts.logins} logins x ${opts.runs} run(s)` : `sustained ${opts.sustainSeconds} s`}, `
+    + `concurrency ${opts.concurrency}, node flags ${NODE_FLAGS.join(' ') || 'none'}\n`);
   const cas = await startCasStandIn();
+  if (opts.sustainSeconds !== undefined) {
+    try {
+      process.exitCode = await sustained(cas, opts, opts.sustainSeconds);
+    } finally {
+      await cas.close();
+    }
+    return;
+  }
   const figures: Record<'bridge' | 'bare', Figures[]> = { bridge: [], bare: [] };
   try {
     for (let run = 1; run <= opts.runs; run += 1) {

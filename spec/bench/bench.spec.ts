@@ -31,6 +31,17 @@ describe('npm run bench', function () {
     expect(output).to.match(/^errors\s+0\s+0\s*$/m);
   });
 
+  it('--sustain: logins without pause, printing the rows of every table and the memory as it goes', async () => {
+    const { code, output } = await runBench(['--sustain', '8', '--concurrency', '2']);
+    expect(code, output).to.equal(0);
+    const samples = output.split('\n').filter((line) => /^t=\s*\d+s logins\s+\d+\s+rows: oidc \d+, pending \d+, tickets \d+, pgt_ious \d+, pgts \d+, accounts \d+\s+RSS \d+ MB$/.test(line));
+    expect(samples.length, output).to.be.at.least(3);
+    const last = /logins\s+(\d+)\s+rows: oidc (\d+)/.exec(samples.at(-1)!)!;
+    expect(Number(last[1]), 'logins done').to.be.greaterThan(0);
+    expect(Number(last[2]), 'oidc-provider records written').to.be.greaterThan(0);
+    expect(output).to.match(/\d+ logins in 8 s \([\d.]+\/s\), 0 errors; rows of expiring state: peak \d+, last \d+; bridge peak RSS \d+ MB/);
+  });
+
   it('refuses a database that is not on loopback, with exit code 2', async () => {
     const { code, output } = await runBench(['--logins', '1', '--database-url', 'postgres://db.example.org/test']);
     expect(code).to.equal(2);
