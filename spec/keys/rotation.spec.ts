@@ -124,5 +124,10 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
     expect(refused).to.match(/^exit 1: .*is signing now/);
     expect(await keysCommand('retire', signingBefore)).to.include('out of JWKS');
     await until('the retired key left JWKS', async () => !(await publishedKids(target)).includes(signingBefore));
+
+    // a thumbprint may begin with '-': it is still a kid, not an option
+    const dashed = `-${'A'.repeat(42)}`;
+    const unknown = await keysCommand('retire', dashed).then(() => 'exit 0', (err: { code: number; stderr: string }) => `exit ${err.code}: ${err.stderr}`);
+    expect(unknown).to.equal(`exit 1: no signing key with kid ${dashed}\n`);
   });
 });

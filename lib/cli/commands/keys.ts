@@ -88,6 +88,8 @@ KEYS_POLL_INTERVAL, without a restart.
   },
 };
 
+const DASHED_KID = /^-[A-Za-z0-9_-]{42}$/;
+
 export const keysRetire: Command = {
   path: ['keys', 'retire'],
   summary: 'take a replaced or staged key out of JWKS at once',
@@ -97,7 +99,9 @@ Removes the key from JWKS now, for a key that leaked: tokens it signed stop veri
 those tokens log in again). A key that is signing cannot be retired: run \`keys rotate --now\`
 first.`,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, {});
+    // a kid is a JWK thumbprint (43 base64url characters) and may begin with '-': not an option
+    const kidLike = (arg: string): boolean => DASHED_KID.test(arg);
+    const { values, positionals } = parseCommandArgs([...args.filter((a) => !kidLike(a)), '--', ...args.filter(kidLike)], {});
     const [kid] = positionals;
     if (!kid || positionals.length > 1) throw new UsageError('give exactly one KID (see `keys list`)');
     return withKeys(values.config, async ({ store, meta }) => {
