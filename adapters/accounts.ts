@@ -9,24 +9,46 @@ export interface StoredAccount {
   readonly attributes: CasAttributes;
 }
 
+/**
+ * How long a node answers an account from memory. One login reads its account three times
+ * within a second (authorization resume, token, userinfo); the node that saved it answers from
+ * memory at once, and a new CAS login on another node reaches this one within this many seconds.
+ */
+export const ACCOUNT_CACHE_MS = 5_000;
+const ACCOUNT_CACHE_ENTRIES = 10_000;
+
 export class AccountStore {
   readonly #upsert: string;
+  readonly #recent = new Map<string, { account: StoredAccount; until: number }>();
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: Database, private readonly cacheMs = ACCOUNT_CACHE_MS) {
     this.#upsert = upsertStatement(db.dialect, 'bridge_accounts', ['sub', 'claims', 'attributes', 'updated_at'], ['sub']);
   }
 
   async save(account: StoredAccount): Promise<void> {
     await this.db.run(this.#upsert, [account.sub, JSON.stringify(account.claims), JSON.stringify(account.attributes), epochSeconds()]);
+    this.#remember(account);
   }
 
   async find(sub: string): Promise<StoredAccount | undefined> {
+    const recent = this.#recent.get(sub);
+    if (recent && recent.until > Date.now()) return recent.account;
     const rows = await this.db.select<{ claims: string; attributes: string }>(
       'SELECT claims, attributes FROM bridge_accounts WHERE sub = $1',
       [sub],
     );
     const row = rows[0];
     if (!row) return undefined;
-    return { sub, claims: JSON.parse(row.claims) as Record<string, unknown>, attributes: JSON.parse(row.attributes) as CasAttributes };
+    const account = { sub, claims: JSON.parse(row.claims) as Record<string, unknown>, attributes: JSON.parse(row.attributes) as CasAttributes };
+    this.#remember(account);
+    return account;
+  }
+
+  #remember(account: StoredAccount): void {
+    if (this.cacheMs <= 0) return;
+    this.#recent.delete(account.sub);
+    // a Map iterates in insertion order: the first key is the least recently stored
+    if (this.#recent.size >= ACCOUNT_CACHE_ENTRIES) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#recent.set(account.sub, { account, until: Date.now() + this.cacheMs });
   }
 }
