@@ -30,6 +30,20 @@ async function finish(ctx: Context, provider: Provider, result: Parameters<Provi
   ctx.respond = false;
 }
 
+/**
+ * What `interactionFinished` does, on the interaction this request already loaded: after a CAS
+ * login the interaction was read moments ago, and reading it again would cost a statement.
+ */
+async function finishLoaded(ctx: Context, details: InteractionDetails, result: Parameters<Provider['interactionFinished']>[2]): Promise<void> {
+  details.result = result;
+  await details.save(details.exp - Math.floor(Date.now() / 1000));
+  ctx.res.statusCode = 303;
+  ctx.res.setHeader('Location', details.returnTo);
+  ctx.res.setHeader('Content-Length', '0');
+  ctx.res.end();
+  ctx.respond = false;
+}
+
 /** prompt=none (gateway mode) never shows a page: the client gets `login_required` at its redirect URI. */
 const loginRequired = (ctx: Context, provider: Provider, description: string): Promise<void> =>
   finish(ctx, provider, { error: 'login_required', error_description: description });
@@ -243,7 +257,7 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
 
   const acr = str(claims.acr);
   const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : undefined;
-  await finish(ctx, provider, {
+  await finishLoaded(ctx, details, {
     login: {
       accountId: sub,
       ts: authTime ?? Math.floor(Date.now() / 1000),
