@@ -39,7 +39,7 @@ interface SqliteConnectionManager {
 
 /** The part of node-postgres's Client the hot path uses; `$n` placeholders are its own. */
 interface PgClient {
-  query(sql: string, values: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query(query: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
 interface PooledConnectionManager {
@@ -60,6 +60,8 @@ export class Database {
    * statements is the fixed one written in adapters/, so the map stays small.
    */
   readonly #prepared = new Map<string, Promise<SqliteStatement>>();
+  /** PostgreSQL: a name per statement, so each pooled connection parses and plans it once */
+  readonly #pgNames = new Map<string, string>();
 
   private constructor(
     readonly sequelize: Sequelize,
@@ -151,7 +153,9 @@ export class Database {
     const manager = this.sequelize.connectionManager as unknown as PooledConnectionManager;
     const client = await manager.getConnection({ type: 'write' });
     try {
-      const result = await client.query(sql, bind);
+      let name = this.#pgNames.get(sql);
+      if (!name) this.#pgNames.set(sql, (name = `bridge_${this.#pgNames.size + 1}`));
+      const result = await client.query({ name, text: sql, values: bind });
       manager.releaseConnection(client);
       return result;
     } catch (err) {
