@@ -19,6 +19,9 @@ export class Balancer {
   current: string;
   /** paths always sent to one node, whichever is current (e.g. CAS's proxy callback) */
   readonly pinned = new Map<string, string>();
+  /** each request to the next node in turn, instead of `current` */
+  roundRobin = false;
+  #turn = 0;
 
   constructor(nodes: Record<string, string>) {
     for (const [name, url] of Object.entries(nodes)) this.#nodes.set(name, new URL(url));
@@ -27,7 +30,9 @@ export class Balancer {
 
   async listen(port = 0): Promise<string> {
     this.#server = createServer((req, res) => {
-      const node = this.pinned.get((req.url ?? '').split('?')[0] ?? '') ?? this.current;
+      const names = [...this.#nodes.keys()];
+      const next = this.roundRobin ? names[(this.#turn += 1) % names.length]! : this.current;
+      const node = this.pinned.get((req.url ?? '').split('?')[0] ?? '') ?? next;
       const target = this.#nodes.get(node);
       if (!target) {
         res.writeHead(502).end();
