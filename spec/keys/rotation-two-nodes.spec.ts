@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startCasStandIn, type CasStandIn } from '../../bench/cas-stand-in.js';
-import { discover, login, type Target } from '../../bench/driver.js';
+import { discover, type Target } from '../../bench/driver.js';
 import { Balancer } from '../support/balancer.js';
 import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
 import { ROOT, startCli, stopCli, type CliProcess } from '../support/cli-process.js';
 import { DATABASE_KINDS, checkDatabaseKind, type SpecDatabase } from '../support/databases.js';
 import { freePort } from '../support/net.js';
+import { startVerifyingClient, until } from '../support/verifying-client.js';
 
 const run = promisify(execFile);
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
@@ -67,13 +67,6 @@ describe('signing-key rotation on two nodes sharing PostgreSQL (keys command, no
       return ((await response.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
     };
     const onBothNodes = async (check: (kids: string[]) => boolean): Promise<boolean> => (await Promise.all(nodeUrls.map(kidsAt))).every(check);
-    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-      const deadline = Date.now() + 30_000;
-      while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
     const keysCommand = async (...args: string[]): Promise<string> => {
       const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'lib/cli/bin.ts'), 'keys', ...args], {
         cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env, PORT: String(ports[0]) },
@@ -83,50 +76,31 @@ describe('signing-key rotation on two nodes sharing PostgreSQL (keys command, no
 
     const target: Target = { issuer, endpoints: await discover(issuer), clientId: 'rp', clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI };
     expect(new URL(target.endpoints.jwks_uri).pathname).to.equal('/jwks');
-    const jwks = createRemoteJWKSet(new URL(target.endpoints.jwks_uri), { cooldownDuration: 1000, cacheMaxAge: 10_000 });
-    const kidsSeen: string[] = [];
-    const failures: string[] = [];
-    let logins = 0;
-    let lastKid = '';
-    let stop = false;
-    const client = (async () => {
-      while (!stop) {
-        try {
-          const result = await login(target);
-          const { payload } = await jwtVerify(result.idToken, jwks, { issuer, audience: 'rp' });
-          if (payload.nonce !== result.nonce) throw new Error('nonce mismatch');
-          lastKid = decodeProtectedHeader(result.idToken).kid ?? '';
-          if (kidsSeen.at(-1) !== lastKid) kidsSeen.push(lastKid);
-          logins += 1;
-        } catch (err) {
-          failures.push((err as Error).message);
-        }
-      }
-    })();
+    const client = startVerifyingClient(target);
 
     try {
-      await until('a first login', async () => logins > 0);
-      const oldKid = lastKid;
+      await until('a first login', async () => client.logins > 0);
+      const oldKid = client.lastKid;
       const output = await keysCommand('rotate', '--alg', 'RS256');
       const newKid = /RS256 (\S+): published now/.exec(output)?.[1];
       expect(newKid, output).to.be.a('string');
 
       await until('both nodes publish the staged key', () => onBothNodes((kids) => kids.includes(newKid!)));
-      expect(lastKid, 'still signing with the old key while the new one is only published').to.equal(oldKid);
-      await until('ID tokens carry the new kid', async () => lastKid === newKid);
+      expect(client.lastKid, 'still signing with the old key while the new one is only published').to.equal(oldKid);
+      await until('ID tokens carry the new kid', async () => client.lastKid === newKid);
       expect(await onBothNodes((kids) => kids.includes(oldKid)), 'the replaced key stays published on both nodes').to.equal(true);
       await until('the replaced key left JWKS on both nodes', () => onBothNodes((kids) => !kids.includes(oldKid)));
-      const loginsAtEnd = logins;
-      await until('two logins after the retirement', async () => logins > loginsAtEnd + 1);
+      const loginsAtEnd = client.logins;
+      await until('two logins after the retirement', async () => client.logins > loginsAtEnd + 1);
     } finally {
-      stop = true;
-      await client;
+      await client.stop();
     }
 
     const served = balancer.since(0);
-    console.log(`      ${logins} logins during the rotation, ${failures.length} failed, kids seen in order: ${kidsSeen.join(' → ')}; `
+    console.log(`      ${client.logins} logins during the rotation, ${client.failures.length} failed, kids seen in order: ${client.kidsSeen.join(' → ')}; `
       + `requests served: A ${served.A?.length ?? 0}, B ${served.B?.length ?? 0}`);
-    expect(failures).to.deep.equal([]);
+    expect(client.failures).to.deep.equal([]);
+    const { kidsSeen } = client;
     // each node promotes on its own poll: for up to KEYS_POLL_INTERVAL one may still sign with the old key
     expect(kidsSeen.at(-1)).to.equal(kidsSeen.find((kid) => kid !== kidsSeen[0]));
     expect(new Set(kidsSeen).size).to.equal(2);

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 import { startCasStandIn, type CasStandIn } from '../../bench/cas-stand-in.js';
 import { discover, login, type Target } from '../../bench/driver.js';
 import { startTestBridge, TEST_SECRET, type TestBridge } from '../support/bridge.js';
 import { ROOT } from '../support/cli-process.js';
+import { startVerifyingClient, until } from '../support/verifying-client.js';
 
 const run = promisify(execFile);
 const CLIENT_SECRET = 'rotation-client-secret-0123456789-ABCDEFGHIJKLMN';
@@ -54,39 +55,13 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
     const response = await fetch(target.endpoints.jwks_uri);
     return ((await response.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
   };
-  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
 
   it('publishes first, then signs, then retires, and no login fails meanwhile', async () => {
     const target: Target = { issuer: bridge.issuer, endpoints: await discover(bridge.issuer), clientId: 'rp', clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI };
-    const jwks = createRemoteJWKSet(new URL(target.endpoints.jwks_uri), { cooldownDuration: 1000, cacheMaxAge: 10_000 });
-    const kidsSeen: string[] = [];
-    const failures: string[] = [];
-    let logins = 0;
-    let lastKid = '';
-    let stop = false;
-    const client = (async () => {
-      while (!stop) {
-        try {
-          const result = await login(target);
-          const { payload } = await jwtVerify(result.idToken, jwks, { issuer: target.issuer, audience: 'rp' });
-          if (payload.nonce !== result.nonce) throw new Error('nonce mismatch');
-          lastKid = decodeProtectedHeader(result.idToken).kid ?? '';
-          if (kidsSeen.at(-1) !== lastKid) kidsSeen.push(lastKid);
-          logins += 1;
-        } catch (err) {
-          failures.push((err as Error).message);
-        }
-      }
-    })();
+    const client = startVerifyingClient(target);
 
-    await until('a first login', async () => logins > 0);
-    const oldKid = lastKid;
+    await until('a first login', async () => client.logins > 0);
+    const oldKid = client.lastKid;
     const before = await publishedKids(target);
     expect(before).to.include(oldKid);
 
@@ -95,20 +70,19 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
     expect(newKid, output).to.be.a('string');
 
     await until('the staged key is in JWKS', async () => (await publishedKids(target)).includes(newKid!));
-    expect(lastKid, 'still signing with the old key while the new one is only published').to.equal(oldKid);
+    expect(client.lastKid, 'still signing with the old key while the new one is only published').to.equal(oldKid);
     expect(await keysCommand('list')).to.match(new RegExp(`${newKid}\\s+RS256\\s+(staged|active)`));
 
-    await until('ID tokens carry the new kid', async () => lastKid === newKid);
+    await until('ID tokens carry the new kid', async () => client.lastKid === newKid);
     expect(await publishedKids(target), 'the replaced key stays published for a while').to.include(oldKid);
     await until('the replaced key left JWKS', async () => !(await publishedKids(target)).includes(oldKid));
-    const loginsAtEnd = logins;
-    await until('a login after the retirement', async () => logins > loginsAtEnd);
-    stop = true;
-    await client;
+    const loginsAtEnd = client.logins;
+    await until('a login after the retirement', async () => client.logins > loginsAtEnd);
+    await client.stop();
 
-    console.log(`      ${logins} logins during the rotation, ${failures.length} failed, kids seen in order: ${kidsSeen.join(' → ')}`);
-    expect(failures).to.deep.equal([]);
-    expect(kidsSeen).to.deep.equal([oldKid, newKid]);
+    console.log(`      ${client.logins} logins during the rotation, ${client.failures.length} failed, kids seen in order: ${client.kidsSeen.join(' → ')}`);
+    expect(client.failures).to.deep.equal([]);
+    expect(client.kidsSeen).to.deep.equal([oldKid, newKid]);
     expect(bridge.logs.some((l) => l.event === 'keys_reloaded')).to.equal(true);
   });
 
