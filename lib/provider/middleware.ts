@@ -13,8 +13,8 @@ export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unkno
  *   `openid` alone, and then takes its user's profile from userinfo);
  * - refresh tokens: oidc-provider drops `offline_access` unless the request carries
  *   prompt=consent. A configured client that asks for `offline_access` gets it: `consent` is added
- *   to the prompt and the consent interaction is granted without a page (the admin's registration
- *   of the client stands for the consent).
+ *   to the prompt, and the policy (policy.ts) lets the client's grant stand for it, without a page
+ *   or a round trip (the admin's registration of the client stands for the consent).
  */
 export function configuredClientRequests(services: Services): OidcMiddleware {
   return async (ctx, next) => {
