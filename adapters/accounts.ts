@@ -14,14 +14,14 @@ export interface StoredAccount {
  * within a second (authorization resume, token, userinfo); the node that saved it answers from
  * memory at once, and a new CAS login on another node reaches this one within this many seconds.
  */
-export const ACCOUNT_CACHE_MS = 5_000;
+const ACCOUNT_CACHE_MS = 5_000;
 const ACCOUNT_CACHE_ENTRIES = 10_000;
 
 export class AccountStore {
   readonly #upsert: string;
   readonly #recent = new Map<string, { account: StoredAccount; until: number }>();
 
-  constructor(private readonly db: Database, private readonly cacheMs = ACCOUNT_CACHE_MS) {
+  constructor(private readonly db: Database) {
     this.#upsert = upsertStatement(db.dialect, 'bridge_accounts', ['sub', 'claims', 'attributes', 'updated_at'], ['sub']);
   }
 
@@ -45,10 +45,9 @@ export class AccountStore {
   }
 
   #remember(account: StoredAccount): void {
-    if (this.cacheMs <= 0) return;
     this.#recent.delete(account.sub);
     // a Map iterates in insertion order: the first key is the least recently stored
     if (this.#recent.size >= ACCOUNT_CACHE_ENTRIES) this.#recent.delete(this.#recent.keys().next().value!);
-    this.#recent.set(account.sub, { account, until: Date.now() + this.cacheMs });
+    this.#recent.set(account.sub, { account, until: Date.now() + ACCOUNT_CACHE_MS });
   }
 }

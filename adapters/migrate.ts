@@ -62,24 +62,17 @@ async function withLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
  */
 export async function migrate(db: Database, then?: () => Promise<void>): Promise<string[]> {
   return withLock(db, async () => {
-    const applied = (await unapplied(db)).length ? (await (await umzugFor(db)).up()).map((m) => m.name) : [];
+    const applied = (await pendingMigrations(db)).length ? (await (await umzugFor(db)).up()).map((m) => m.name) : [];
     if (then) await then();
     return applied;
   });
 }
 
-export async function pendingMigrations(db: Database): Promise<string[]> {
-  return (await unapplied(db)).length ? (await (await umzugFor(db)).pending()).map((m) => m.name) : [];
-}
-
 /** Names of known migrations the database has not recorded (all of them before the first run). */
-async function unapplied(db: Database): Promise<string[]> {
-  let recorded: Set<string>;
-  try {
-    recorded = new Set((await db.select<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`)).map((r) => r.name));
-  } catch {
-    return MIGRATIONS.map((m) => m.name); // no table yet: umzug creates it
-  }
-  return MIGRATIONS.map((m) => m.name).filter((name) => !recorded.has(name));
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const names = MIGRATIONS.map((m) => m.name);
+  if (!await db.sequelize.getQueryInterface().tableExists(MIGRATIONS_TABLE)) return names;
+  const recorded = new Set((await db.select<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`)).map((r) => r.name));
+  return names.filter((name) => !recorded.has(name));
 }
 

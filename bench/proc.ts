@@ -34,30 +34,22 @@ export function cpuMs(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0) * (1000 / TICKS_PER_SECOND);
 }
 
+/** a memory line of /proc/PID/status (VmHWM, VmRSS), in MB; 0 once the process ended */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** the largest peak RSS (VmHWM) among the process and its descendants, in MB */
 export function peakRssMb(root: number): number {
-  let peak = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return peak;
+  return Math.max(0, ...processTree(root).map((pid) => statusMb(pid, 'VmHWM')));
 }
 
 /** the current resident set size (VmRSS) of the process and its descendants together, in MB */
 export function rssMb(root: number): number {
-  let total = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) total += Number(match[1]) / 1024;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
+  return processTree(root).reduce((sum, pid) => sum + statusMb(pid, 'VmRSS'), 0);
 }

@@ -100,8 +100,8 @@ those tokens log in again). A key that is signing cannot be retired: run \`keys 
 first.`,
   async run(args) {
     // a kid is a JWK thumbprint (43 base64url characters) and may begin with '-': not an option
-    const kidLike = (arg: string): boolean => DASHED_KID.test(arg);
-    const { values, positionals } = parseCommandArgs([...args.filter((a) => !kidLike(a)), '--', ...args.filter(kidLike)], {});
+    const kids = args.filter((a) => DASHED_KID.test(a));
+    const { values, positionals } = parseCommandArgs([...args.filter((a) => !kids.includes(a)), '--', ...kids], {});
     const [kid] = positionals;
     if (!kid || positionals.length > 1) throw new UsageError('give exactly one KID (see `keys list`)');
     return withKeys(values.config, async ({ store, meta }) => {
