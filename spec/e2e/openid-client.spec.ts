@@ -51,6 +51,10 @@ describe('login with openid-client through an in-process CAS', () => {
     expect(loginPage.url).to.match(/\/cas\/login\?service=/);
     const back = await browser.submitForm(loginPage, { username: 'alice', password: 'alice-pass' }, (l) => l.startsWith(REDIRECT));
     expect(back.location, `stopped at ${back.url} ${back.status} ${back.body.slice(0, 500)}`).to.be.a('string');
+    // the client's registration stands for the consent offline_access asks for: one interaction
+    // (the CAS login), no second round trip through /interaction/:uid for consent
+    const interactionPages = browser.history.map((h) => new URL(h.url).pathname).filter((p) => /^\/interaction\/[^/]+$/.test(p));
+    expect(interactionPages).to.have.length(1);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), {
       pkceCodeVerifier: verifier,
       expectedState: state,
