@@ -36,7 +36,12 @@ export class PendingLoginStore {
     return rows[0] ? (JSON.parse(rows[0].payload) as PendingLogin) : undefined;
   }
 
-  async delete(uid: string): Promise<void> {
-    await this.db.run('DELETE FROM bridge_pending_logins WHERE id = $1', [uid]);
+  /** Finds and removes the login in one statement: of two concurrent takes, one gets it. */
+  async take(uid: string): Promise<PendingLogin | undefined> {
+    const rows = await this.db.select<{ payload: string }>(
+      'DELETE FROM bridge_pending_logins WHERE id = $1 AND expires_at > $2 RETURNING payload',
+      [uid, epochSeconds()],
+    );
+    return rows[0] ? (JSON.parse(rows[0].payload) as PendingLogin) : undefined;
   }
 }

@@ -1,12 +1,15 @@
 // The CAS service URL. CAS redirects the browser here with `?ticket=ST-…`; the bridge finds the
-// login in progress (its pending cookie, or `login=<id>` in per-login mode) and hands the browser on
-// to that interaction, under whose path oidc-provider's interaction cookie is sent. CAS also comes
+// login in progress (its pending cookie, or `login=<id>` in per-login mode) and validates the
+// ticket here when the pending cookie names that login; otherwise (another login started in the
+// same browser since) it hands the browser on to the interaction, under whose path
+// oidc-provider's interaction cookie is sent. CAS also comes
 // back here without a ticket: after a gateway login that found no CAS session (the interaction
 // answers login_required), and at the end of a logout passing through CAS /logout (pending-logout
 // cookie: the browser goes on to the client's post-logout URI).
 import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 import type { Services } from '../lib/services.js';
-import { interactionPath } from './login.js';
+import { completeCasLoginAtService, interactionPath } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
 
@@ -20,7 +23,7 @@ export function pendingLoginId(ctx: Context, services: Services): string | undef
   return readPendingCookie(ctx);
 }
 
-export async function casReturn(ctx: Context, services: Services): Promise<void> {
+export async function casReturn(ctx: Context, services: Services, provider: Provider): Promise<void> {
   const uid = pendingLoginId(ctx, services);
   const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
   if (!ticket) {
@@ -41,6 +44,7 @@ export async function casReturn(ctx: Context, services: Services): Promise<void>
     });
     return;
   }
+  if (ticket && uid === readPendingCookie(ctx)) return completeCasLoginAtService(ctx, services, provider, uid);
   const next = new URL(`${interactionPath(uid)}/cas`, 'http://bridge.invalid');
   if (ticket) next.searchParams.set('ticket', ticket);
   ctx.status = 303;

@@ -45,8 +45,24 @@ async function finishLoaded(ctx: Context, details: InteractionDetails, result: P
 }
 
 /** prompt=none (gateway mode) never shows a page: the client gets `login_required` at its redirect URI. */
-const loginRequired = (ctx: Context, provider: Provider, description: string): Promise<void> =>
-  finish(ctx, provider, { error: 'login_required', error_description: description });
+const loginRequired = (ctx: Context, details: InteractionDetails, description: string): Promise<void> =>
+  finishLoaded(ctx, details, { error: 'login_required', error_description: description });
+
+/**
+ * The interaction a CAS return names, loaded by its uid: the checks of oidc-provider's
+ * `interactionDetails`, which finds the interaction through its own cookie instead, a cookie
+ * scoped to /interaction/<uid> that the browser does not send to the CAS service URL.
+ */
+async function interactionByUid(provider: Provider, uid: string): Promise<InteractionDetails> {
+  const interaction = await provider.Interaction.find(uid);
+  if (!interaction) throw new oidcErrors.SessionNotFound('interaction session not found');
+  if (interaction.session?.uid) {
+    const session = await provider.Session.findByUid(interaction.session.uid);
+    if (!session) throw new oidcErrors.SessionNotFound('session not found');
+    if (interaction.session.accountId !== session.accountId) throw new oidcErrors.SessionNotFound('session principal changed');
+  }
+  return interaction;
+}
 
 /** max_age of the authorization request, in seconds, when it has one. */
 function maxAgeOf(params: Record<string, unknown>): number | undefined {
@@ -70,7 +86,7 @@ export async function startInteraction(ctx: Context, services: Services, provide
   if (prompt.name === 'login') {
     // with a bridge session, a login is asked for reasons (max_age, id_token_hint, acr) that only
     // a fresh login can meet, which prompt=none forbids
-    if (gateway && !prompt.reasons.includes('no_session')) return loginRequired(ctx, provider, 'End-User authentication could not be obtained without interaction');
+    if (gateway && !prompt.reasons.includes('no_session')) return loginRequired(ctx, details, 'End-User authentication could not be obtained without interaction');
     return redirectToCas(ctx, services, details, gateway);
   }
 
@@ -91,7 +107,7 @@ export async function startInteraction(ctx: Context, services: Services, provide
   }
 
   if (prompt.name === ACCESS_PROMPT) {
-    if (gateway) return finish(ctx, provider, { error: 'access_denied', error_description: 'the account is not allowed to use this application' });
+    if (gateway) return finishLoaded(ctx, details, { error: 'access_denied', error_description: 'the account is not allowed to use this application' });
     const client = services.clients.get(str(params.client_id) ?? '');
     services.metrics.login('access_denied');
     services.views.renderError(ctx, {
@@ -133,10 +149,15 @@ async function redirectToCas(ctx: Context, services: Services, details: Interact
   });
 }
 
-async function sendToCas(ctx: Context, services: Services, pending: PendingLogin): Promise<void> {
-  const { config } = services;
+/** Stores a login in progress for as long as its interaction lives, and the grace after. */
+async function savePending(services: Services, pending: PendingLogin): Promise<void> {
   const keep = Math.max(1, pending.interactionExpiresAt - Math.floor(Date.now() / 1000)) + EXPIRED_GRACE_SECONDS;
   await services.pendingLogins.save(pending, keep);
+}
+
+async function sendToCas(ctx: Context, services: Services, pending: PendingLogin): Promise<void> {
+  const { config } = services;
+  await savePending(services, pending);
   setPendingCookie(ctx, config, pending.uid);
   // a logout still on its way through CAS is over once a login starts
   clearPendingLogout(ctx, config);
@@ -145,18 +166,30 @@ async function sendToCas(ctx: Context, services: Services, pending: PendingLogin
 }
 
 /** GET /interaction/:uid/cas?ticket=… — validate the ticket and finish the login. */
-export async function completeCasLogin(ctx: Context, services: Services, provider: Provider): Promise<void> {
-  const uid = String(ctx.params.uid ?? '');
+export const completeCasLogin = (ctx: Context, services: Services, provider: Provider): Promise<void> =>
+  finishCasLogin(ctx, services, provider, String(ctx.params.uid ?? ''), () => provider.interactionDetails(ctx.req, ctx.res));
+
+/**
+ * The same at the CAS service URL itself, for the login that the bridge's pending cookie names:
+ * the signed cookie ties the browser to the login as the interaction cookie would, and the browser
+ * is spared the redirect to /interaction/<uid>/cas.
+ */
+export const completeCasLoginAtService = (ctx: Context, services: Services, provider: Provider, uid: string): Promise<void> =>
+  finishCasLogin(ctx, services, provider, uid, () => interactionByUid(provider, uid));
+
+async function finishCasLogin(ctx: Context, services: Services, provider: Provider, uid: string, load: () => Promise<InteractionDetails>): Promise<void> {
   let details: InteractionDetails;
   try {
-    details = await provider.interactionDetails(ctx.req, ctx.res);
+    details = await load();
   } catch (err) {
     if (!(err instanceof oidcErrors.SessionNotFound)) throw err;
     loginExpired(services, uid);
     return renderExpired(ctx, services, uid);
   }
-  const pending = await services.pendingLogins.find(details.uid);
-  if (!pending || details.prompt.name !== 'login') {
+  // taken, not read: of two returns from CAS for one login only one goes on (one statement, where
+  // a read and a delete would be two); a return that can be tried again puts it back
+  const pending = details.prompt.name === 'login' ? await services.pendingLogins.take(details.uid) : undefined;
+  if (!pending) {
     loginExpired(services, details.uid);
     return renderExpired(ctx, services, details.uid);
   }
@@ -165,24 +198,26 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
   const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
   if (!ticket && pending.gateway) {
     // gateway: CAS came back without a ticket because it has no single sign-on session
-    await services.pendingLogins.delete(details.uid);
     clearPendingCookie(ctx, services.config);
     services.logger.info({ event: 'login', client: pending.clientId, interaction: details.uid, outcome: 'gateway_no_session' }, 'CAS has no session for prompt=none');
-    return loginRequired(ctx, provider, 'End-User authentication is required');
+    return loginRequired(ctx, details, 'End-User authentication is required');
   }
   if (!ticket) {
     services.metrics.login('no_ticket');
     services.logger.info({ event: 'login', outcome: 'no_ticket', client: pending.clientId, interaction: details.uid }, 'came back from CAS without a ticket');
+    await savePending(services, pending);
     services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry });
     return;
   }
 
   const log = services.logger.child({ event: 'login', client: pending.clientId, interaction: details.uid });
   const fail = async (page: Parameters<Services['views']['renderError']>[1]): Promise<void> => {
-    if (!pending.gateway) return services.views.renderError(ctx, page);
-    await services.pendingLogins.delete(details.uid);
+    if (!pending.gateway) {
+      await savePending(services, pending);
+      return services.views.renderError(ctx, page);
+    }
     clearPendingCookie(ctx, services.config);
-    return loginRequired(ctx, provider, 'the login could not be completed without interaction');
+    return loginRequired(ctx, details, 'the login could not be completed without interaction');
   };
   const started = performance.now();
   let result;
@@ -249,7 +284,6 @@ export async function completeCasLogin(ctx: Context, services: Services, provide
     return fail({ status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
   }
 
-  await services.pendingLogins.delete(details.uid);
   clearPendingCookie(ctx, services.config);
   const { sub, claims } = mapped;
   services.metrics.login('success');

@@ -16,7 +16,7 @@ export function interactionRouter(services: Services, holder: ProviderHolder): R
   router.get('/interaction/:uid', noStore, (ctx) => startInteraction(ctx, services, holder.current));
   router.get('/interaction/:uid/cas', noStore, (ctx) => completeCasLogin(ctx, services, holder.current));
   router.get('/interaction/:uid/abort', noStore, (ctx) => abortInteraction(ctx, services, holder.current));
-  router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, services));
+  router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, services, holder.current));
   // CAS single logout: POSTed by CAS itself to the same service URL
   router.post(new URL(services.config.cas.serviceUrl).pathname, (ctx) => casSingleLogout(ctx, services, holder));
   return router;

@@ -61,6 +61,9 @@ describe('two logins in progress in one browser', () => {
       const a = await returnFromCas(browser, first.service, 'ST-101-scriptedTicket');
       expect(new URL(a.location!).searchParams.get('state')).to.equal('state-second');
       expect(new URL(a.location!).searchParams.get('code')).to.be.a('string');
+      // validated at the service URL itself: its answer leads straight to the authorization resume
+      const atService = browser.history.find((h) => h.url.startsWith(first.service));
+      expect(atService?.location).to.match(new RegExp(`^${bridge.issuer}/auth(orize)?/${second.uid}$`));
 
       // the second tab's return finds no login in progress
       const b = await returnFromCas(browser, second.service, 'ST-102-scriptedTicket');
@@ -86,6 +89,12 @@ describe('two logins in progress in one browser', () => {
       expect(new URL(b.location!).searchParams.get('state')).to.equal('state-second');
       const a = await returnFromCas(browser, first.service, 'ST-202-scriptedTicket');
       expect(new URL(a.location!).searchParams.get('state')).to.equal('state-first');
+
+      // the login the pending cookie names is validated at the service URL; the other goes on to
+      // its interaction, whose own cookie ties it to this browser
+      const nextHop = (service: string): string | undefined => browser.history.find((h) => h.url.startsWith(service))?.location;
+      expect(nextHop(second.service)).to.match(new RegExp(`/auth(orize)?/${second.uid}$`));
+      expect(nextHop(first.service)).to.match(new RegExp(`/interaction/${first.uid}/cas\\?ticket=ST-202-scriptedTicket$`));
 
       // validation repeated each login's own service string, byte for byte
       const validations = cas.requests.filter((r) => r.pathname.endsWith('/serviceValidate')).slice(-2);
