@@ -23,7 +23,9 @@ const LOADER = EXT === '.ts' ? ['--import', 'tsx'] : [];
 const ROOT = EXT === '.ts' ? join(HERE, '..') : join(HERE, '..', '..');
 const CLIENT_SECRET = 'bench-client-secret-0123456789-ABCDEFGHIJKLMNOPQRSTUV';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
-const WARMUP_LOGINS = 20;
+// logins before the measured ones, per serving process (each process compiles its own hot paths),
+// at most as many as are measured
+const WARMUP_LOGINS_PER_PROCESS = 100;
 // the V8 memory flags `npm start` runs the bridge with (package.json `config.node_flags`); the bare
 // provider gets the same, so both run on the same runtime settings
 const NODE_FLAGS = ((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string } })
@@ -31,7 +33,8 @@ const NODE_FLAGS = ((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --logins N          complete logins per run and server (default 300)
+  --logins N          complete logins per run and server (default 1000), after up to 100
+                      warm-up logins per serving process
   --concurrency C     logins in flight at once (default 8)
   --runs R            runs; each figure is the median over them (default 1)
   --database-url URL  postgres://… or mariadb://… for the bridge (default: SQLite in a temp dir)
@@ -59,7 +62,7 @@ interface Options {
 function options(): Options {
   const { values } = parseArgs({
     options: {
-      logins: { type: 'string', default: '300' },
+      logins: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '8' },
       runs: { type: 'string', default: '1' },
       'database-url': { type: 'string' },
@@ -215,7 +218,8 @@ interface Figures {
 
 async function measure(server: Server, opts: Options): Promise<Figures> {
   const target = server.target;
-  await phase(WARMUP_LOGINS, Math.min(opts.concurrency, 4), opts.maxSeconds, async () => { await login(target); });
+  const processes = server.name === 'bridge' ? opts.workers : 1;
+  await phase(Math.min(opts.logins, WARMUP_LOGINS_PER_PROCESS) * processes, opts.concurrency, opts.maxSeconds, async () => { await login(target); });
 
   const results: LoginResult[] = [];
   const pid = server.child.pid!;
