@@ -16,7 +16,9 @@ describe('code and access token lifetimes', function () {
     cas = await scriptedCas(xmlAnswer(fixture('p3-serviceValidate-success-alice.xml')));
     bridge = await startTestBridge({
       CAS_LOGIN_URL: `${cas.url}/login`, CLIENT_ID: 'rp', CLIENT_SECRET, REDIRECT_URI_ALLOWLIST: [REDIRECT],
-      AUTH_CODE_EXPIRY: 1, ACCESS_TOKEN_EXPIRY: 1,
+      // 2 s, not 1: lifetimes count from a whole second (oidc-provider's iat is floored), so a
+      // 1 s code issued late in a second may expire a few milliseconds later, before its redemption
+      AUTH_CODE_EXPIRY: 2, ACCESS_TOKEN_EXPIRY: 2,
     });
   });
   after(async () => {
@@ -43,12 +45,12 @@ describe('code and access token lifetimes', function () {
   it('a code older than AUTH_CODE_EXPIRY and an access token older than ACCESS_TOKEN_EXPIRY are refused', async () => {
     const fresh = await redeem(await code());
     expect(fresh.status).to.equal(200);
-    expect(fresh.json.expires_in).to.equal(1);
+    expect(fresh.json.expires_in).to.equal(2);
     const accessToken = fresh.json.access_token as string;
     expect((await userinfo(accessToken)).status).to.equal(200);
     const kept = await code();
 
-    await new Promise((r) => setTimeout(r, 2200));
+    await new Promise((r) => setTimeout(r, 2500));
 
     const late = await redeem(kept);
     expect(late.status).to.equal(400);
