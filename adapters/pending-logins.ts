@@ -33,7 +33,7 @@ export class PendingLoginStore {
       'SELECT payload FROM bridge_pending_logins WHERE id = $1 AND expires_at > $2',
       [uid, epochSeconds()],
     );
-    return rows[0] ? (JSON.parse(rows[0].payload) as PendingLogin) : undefined;
+    return firstLogin(rows);
   }
 
   /** Finds and removes the login in one statement: of two concurrent takes, one gets it. */
@@ -42,6 +42,9 @@ export class PendingLoginStore {
       'DELETE FROM bridge_pending_logins WHERE id = $1 AND expires_at > $2 RETURNING payload',
       [uid, epochSeconds()],
     );
-    return rows[0] ? (JSON.parse(rows[0].payload) as PendingLogin) : undefined;
+    return firstLogin(rows);
   }
 }
+
+const firstLogin = (rows: ReadonlyArray<{ payload: string }>): PendingLogin | undefined =>
+  rows[0] ? (JSON.parse(rows[0].payload) as PendingLogin) : undefined;

@@ -2,10 +2,10 @@
 // login in progress (its pending cookie, or `login=<id>` in per-login mode) and validates the
 // ticket here when the pending cookie names that login; otherwise (another login started in the
 // same browser since) it hands the browser on to the interaction, under whose path
-// oidc-provider's interaction cookie is sent. CAS also comes
-// back here without a ticket: after a gateway login that found no CAS session (the interaction
-// answers login_required), and at the end of a logout passing through CAS /logout (pending-logout
-// cookie: the browser goes on to the client's post-logout URI).
+// oidc-provider's interaction cookie is sent. CAS also comes back here without a ticket: after a
+// gateway login that found no CAS session (the interaction answers login_required), and at the end
+// of a logout passing through CAS /logout (pending-logout cookie: the browser goes on to the
+// client's post-logout URI).
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../lib/services.js';
@@ -15,16 +15,19 @@ import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function pendingLoginId(ctx: Context, services: Services): string | undefined {
+/** The login a return names: `login=<id>` in per-login mode, else the one the pending cookie names. */
+function pendingLoginId(ctx: Context, services: Services, fromCookie: string | undefined): string | undefined {
   if (services.config.cas.serviceUrlPerLogin) {
     const login = ctx.query.login;
     if (typeof login === 'string' && UID.test(login)) return login;
   }
-  return readPendingCookie(ctx);
+  return fromCookie;
 }
 
 export async function casReturn(ctx: Context, services: Services, provider: Provider): Promise<void> {
-  const uid = pendingLoginId(ctx, services);
+  // read (and its signature checked) once: it names the login, and says whether it is this one
+  const fromCookie = readPendingCookie(ctx);
+  const uid = pendingLoginId(ctx, services, fromCookie);
   const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
   if (!ticket) {
     const afterLogout = readPendingLogout(ctx, services.box);
@@ -44,7 +47,7 @@ export async function casReturn(ctx: Context, services: Services, provider: Prov
     });
     return;
   }
-  if (ticket && uid === readPendingCookie(ctx)) return completeCasLoginAtService(ctx, services, provider, uid);
+  if (ticket && uid === fromCookie) return completeCasLoginAtService(ctx, services, provider, uid);
   const next = new URL(`${interactionPath(uid)}/cas`, 'http://bridge.invalid');
   if (ticket) next.searchParams.set('ticket', ticket);
   ctx.status = 303;
