@@ -6,7 +6,7 @@
 // belongs to, so a sealed value copied into another row does not open. Rows are found by SHA-256.
 import { createHash } from 'node:crypto';
 import { epochSeconds, upsertStatement, type Database } from './database.js';
-import { SecretOpenError, type SecretBox } from '../lib/secrets.js';
+import { SecretOpenError, type SecretBox } from '../lib/keys/secrets.js';
 
 const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import got from 'got';
 import Provider, { type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import { parseValidationResponse } from '../lib/cas/xml.js';
-import { generateSigningKey } from '../lib/keys.js';
+import { generateSigningKey } from '../lib/keys/signing-keys.js';
 
 const env = (name: string): string => {
   const value = process.env[name];

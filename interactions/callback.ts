@@ -8,7 +8,7 @@
 // client's post-logout URI).
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Services } from '../lib/services.js';
+import type { Services } from '../lib/server/services.js';
 import { completeCasLoginAtService, interactionPath } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout, readPendingLogout } from './pending-logout.js';

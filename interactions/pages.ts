@@ -2,8 +2,8 @@
 // authorization lives, or go back to the application once it has expired.
 import type { Context } from 'koa';
 import type { PendingLogin } from '../adapters/pending-logins.js';
-import type { Services } from '../lib/services.js';
-import type { PageAction } from '../lib/views.js';
+import type { Services } from '../lib/server/services.js';
+import type { PageAction } from '../lib/pages/views.js';
 
 /**
  * Where "back to the application" leads: the client's redirect URI with `access_denied` (Keycloak

@@ -5,7 +5,7 @@
 // ticketless return ends a logout rather than a gateway login.
 import type { Context } from 'koa';
 import type { BridgeConfig } from '../lib/config/index.js';
-import { SecretOpenError, type SecretBox } from '../lib/secrets.js';
+import { SecretOpenError, type SecretBox } from '../lib/keys/secrets.js';
 
 export const PENDING_LOGOUT_COOKIE = 'cas_oidc_logout';
 const PURPOSE = 'pending-logout';

@@ -1,7 +1,7 @@
 // Routes the bridge serves itself, beside oidc-provider: the interaction steps and the CAS
 // service URL.
 import Router from '@koa/router';
-import type { Services } from '../lib/services.js';
+import type { Services } from '../lib/server/services.js';
 import type { ProviderHolder } from '../lib/provider/holder.js';
 import { casReturn } from './callback.js';
 import { abortInteraction, completeCasLogin, startInteraction } from './login.js';

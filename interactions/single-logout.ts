@@ -7,7 +7,7 @@ import { CasProtocolError } from '../lib/cas/errors.js';
 import { parseLogoutRequest } from '../lib/cas/slo.js';
 import { endSessionForTicket } from '../lib/logout/single-logout.js';
 import type { ProviderHolder } from '../lib/provider/holder.js';
-import type { Services } from '../lib/services.js';
+import type { Services } from '../lib/server/services.js';
 import { BodyTooLargeError, answerText, readCappedBody } from '../lib/http/body.js';
 
 /** A logout request is well under 4 KiB; anything far larger is not one. */

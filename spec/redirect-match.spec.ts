@@ -1,7 +1,7 @@
 // Compat-form redirect allowlist entries: scheme, host and port exact; path a prefix on a `/`
 // boundary; compared on parsed URLs so look-alike hosts never pass.
 import { expect } from 'chai';
-import { allowlistEntryProblem, allowlistMatches, compileAllowlist } from '../lib/redirect-match.js';
+import { allowlistEntryProblem, allowlistMatches, compileAllowlist } from '../lib/http/redirect-match.js';
 
 const matches = (entry: string, candidate: string): boolean => allowlistMatches(compileAllowlist([entry]), candidate);
 

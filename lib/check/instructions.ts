@@ -1,7 +1,7 @@
 // What to ask the CAS administrators to register, and what to enter in Keycloak, worked out from the
 // configuration so an admin can copy it into an e-mail or a console field by field.
 import type { BridgeConfig, ClientConfig } from '../config/index.js';
-import { allowlistMatches, compileAllowlist } from '../redirect-match.js';
+import { allowlistMatches, compileAllowlist } from '../http/redirect-match.js';
 
 export interface KeycloakBroker {
   /** Keycloak's base URL, e.g. https://sso.example.edu (or …/auth on old versions) */

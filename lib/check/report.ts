@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadSettings, type SourceOptions } from '../config/load.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { BridgeConfig } from '../config/index.js';
-import { LOCALES, Views } from '../views.js';
+import { LOCALES, Views } from '../pages/views.js';
 import { effectiveSettings } from './effective.js';
 import { casAdminRequest, isKeycloakClient, keycloakSettings, relyingPartySettings } from './instructions.js';
 import { probeLoginPage, probeValidation, type ProbeResult } from './probe.js';

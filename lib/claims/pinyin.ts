@@ -4,7 +4,7 @@
 // syllables of a part written together, an apostrophe before a syllable starting with a/o/e
 // (嘉恩 -> Jia'en), no tone marks, ü kept (吕 -> Lü). Only text made entirely of Han characters
 // (optionally words separated by spaces) is touched; anything else is returned as is.
-import { lazyModule } from '../lazy.js';
+import { lazyModule } from '../util/lazy.js';
 
 const pinyinPro = lazyModule<typeof import('pinyin-pro')>('pinyin-pro');
 

@@ -3,8 +3,8 @@
 // mid-scrape is not waited for, so a scrape during a worker's restart still answers at once.
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import type { BridgeMetrics } from '../metrics.js';
-import type { MetricsSource } from '../metrics-server.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
+import type { MetricsSource } from '../observability/metrics-server.js';
 import { isMetricsReply, isMetricsRequest, type MetricsReply, type MetricsRequest } from './messages.js';
 
 /** a worker that has not answered by then is left out of this scrape */

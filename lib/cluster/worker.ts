@@ -3,8 +3,8 @@
 // (the primary serves the metrics of all workers).
 import cluster from 'node:cluster';
 import { resolveConfig } from '../config/resolve.js';
-import { createLogger } from '../logger.js';
-import { startBridge } from '../server.js';
+import { createLogger } from '../observability/logger.js';
+import { startBridge } from '../server/bridge.js';
 import { answerMetricsRequests } from './metrics.js';
 import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage } from './messages.js';
 

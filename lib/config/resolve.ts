@@ -6,7 +6,7 @@ import { clientEntrySchema, type ClientEntry } from './clients.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
-import { allowlistEntryProblem } from '../redirect-match.js';
+import { allowlistEntryProblem } from '../http/redirect-match.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {

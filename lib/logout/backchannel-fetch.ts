@@ -8,7 +8,7 @@
 import { decodeJwt } from 'jose';
 import Provider from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

@@ -5,7 +5,7 @@
 // Anything else gets a confirmation page, so a link elsewhere cannot log a person out.
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Views } from '../views.js';
+import type { Views } from '../pages/views.js';
 
 function clientName(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc.client;

@@ -10,7 +10,7 @@ import { clearPendingCookie } from '../../interactions/pending-cookie.js';
 import { setPendingLogout } from '../../interactions/pending-logout.js';
 import { casLogoutUrl } from '../cas/urls.js';
 import type { OidcMiddleware } from '../provider/middleware.js';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 
 export function rpLogoutThroughCas(services: Services): OidcMiddleware {
   const { config } = services;

@@ -3,7 +3,7 @@
 // person, or a CAS administrator, ended the login at its source), the session is destroyed, and
 // every client of the session with a back-channel logout URI receives a logout token.
 import type Provider from 'oidc-provider';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 
 export type SingleLogoutOutcome = 'ended' | 'unknown_ticket' | 'already_ended';
 

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientMetadata, Provider } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
-import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../redirect-match.js';
+import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../http/redirect-match.js';
 
 export const BRIDGE_GRANT_TYPES = ['authorization_code', 'refresh_token'];
 

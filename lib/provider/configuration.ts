@@ -2,7 +2,7 @@
 // from oidc-provider's defaults is made here, with the reason beside it.
 import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
 import { SequelizeAdapter } from '../../adapters/oidc-adapter.js';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';

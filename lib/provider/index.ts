@@ -1,8 +1,8 @@
 // Builds an oidc-provider instance for the bridge. A new one is built whenever the signing keys
 // change (oidc-provider reads keys once, at construction), and swapped in by ProviderHolder.
 import Provider from 'oidc-provider';
-import { jwksFromRows } from '../keys.js';
-import type { Services } from '../services.js';
+import { jwksFromRows } from '../keys/signing-keys.js';
+import type { Services } from '../server/services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { observeProvider } from './observe.js';

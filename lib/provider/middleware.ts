@@ -2,7 +2,7 @@
 // rather than patched into oidc-provider.
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 
 export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;
 

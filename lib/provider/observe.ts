@@ -3,8 +3,8 @@
 // Only error codes, descriptions and ids are logged: never a parameter value from the request.
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Logger } from '../logger.js';
-import type { BridgeMetrics } from '../metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
 
 interface OidcError extends Error {
   error?: string;

@@ -4,7 +4,7 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../../adapters/accounts.js';
 import type { ClientConfig } from '../config/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 
 export const ACCESS_PROMPT = 'cas_access';
 export const ACCESS_DENIED_REASON = 'access_rules_denied';

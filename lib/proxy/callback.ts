@@ -9,7 +9,7 @@ import type { Context } from 'koa';
 import { CasError } from '../cas/errors.js';
 import { CAS_TICKET } from '../cas/proxy.js';
 import { parseLogoutRequest } from '../cas/slo.js';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 import { BodyTooLargeError, answerText, readCappedBody } from '../http/body.js';
 
 const MAX_BODY_BYTES = 64 * 1024;

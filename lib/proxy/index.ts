@@ -2,7 +2,7 @@
 // that gives an OP session its PGT, and the PGT's destruction with the session.
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 import { destroyPgtsWithProviderSessions } from './lifecycle.js';
 import { linkPgtToSession } from './session-link.js';
 import { CAS_PROXY_SCOPE, TOKEN_EXCHANGE_GRANT, registerTokenExchange } from './token-exchange.js';

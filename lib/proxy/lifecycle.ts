@@ -3,7 +3,7 @@
 // record itself (RP-initiated logout, a different account logging in), and by expiry
 // (adapters/cleanup.ts). CAS logging the PGT itself out is handled at the callback URL.
 import type Provider from 'oidc-provider';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 
 async function forget(services: Services, sessionUid: string, reason: string): Promise<void> {
   try {

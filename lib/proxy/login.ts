@@ -3,8 +3,8 @@
 // by its IOU from the callback store. A login never fails for want of a PGT: the person still gets
 // in, and a later token exchange answers that there is no PGT.
 import type { CasAuthenticationSuccess } from '../cas/types.js';
-import type { Logger } from '../logger.js';
-import type { Services } from '../services.js';
+import type { Logger } from '../observability/logger.js';
+import type { Services } from '../server/services.js';
 import { PgtDecrypter, PgtDecryptionError } from './pgt-decrypt.js';
 
 /** Interaction-result key carrying the sealed PGT from the login to the OP session. */

@@ -5,7 +5,7 @@
 // nothing about why (no padding oracle through messages), and the ciphertext only ever comes from
 // CAS over the back channel the bridge opened.
 import type forge from 'node-forge';
-import { lazyModule } from '../lazy.js';
+import { lazyModule } from '../util/lazy.js';
 import { CAS_TICKET } from '../cas/proxy.js';
 
 export class PgtDecryptionError extends Error {

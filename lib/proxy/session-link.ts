@@ -2,8 +2,8 @@
 // login.ts) becomes the OP session's PGT. A login without a PGT removes an earlier one: the
 // session now stands for this login only.
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { SecretOpenError } from '../secrets.js';
-import type { Services } from '../services.js';
+import { SecretOpenError } from '../keys/secrets.js';
+import type { Services } from '../server/services.js';
 import { PGT_RESULT_KEY, PGT_TRANSFER_PURPOSE } from './login.js';
 
 type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;

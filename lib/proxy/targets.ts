@@ -4,7 +4,7 @@
 //   https://api.example.edu/reports/*    scheme, host and port exact; path under /reports/ (on a
 //                                        `/` boundary, compared on the parsed URL)
 //   ^https://api\.example\.edu/(a|b)$    a regular expression that must match the whole target
-import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../redirect-match.js';
+import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../http/redirect-match.js';
 
 type Matcher =
   | { readonly kind: 'exact'; readonly value: string }

@@ -9,7 +9,7 @@
 import type Provider from 'oidc-provider';
 import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
 import { CasError } from '../cas/errors.js';
-import type { Services } from '../services.js';
+import type { Services } from '../server/services.js';
 import { ProxyTargets } from './targets.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';

@@ -7,10 +7,10 @@ import { purgeExpired } from '../../adapters/cleanup.js';
 import { Database } from '../../adapters/database.js';
 import { migrate } from '../../adapters/migrate.js';
 import type { CasAuthenticationSuccess } from '../../lib/cas/types.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/observability/logger.js';
 import { obtainPgt } from '../../lib/proxy/login.js';
-import { SecretBox } from '../../lib/secrets.js';
-import type { Services } from '../../lib/services.js';
+import { SecretBox } from '../../lib/keys/secrets.js';
+import type { Services } from '../../lib/server/services.js';
 import { TEST_SECRET } from '../support/bridge.js';
 import { DATABASE_KINDS, checkDatabaseKind, type SpecDatabase } from '../support/databases.js';
 

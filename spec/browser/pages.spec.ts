@@ -4,7 +4,7 @@
 // spec/.artifacts/ for a person to look at; the assertions check what can be checked mechanically.
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/observability/logger.js';
 import { startDemo, type RunningDemo } from '../../lib/demo/run.js';
 import { openBrowser, requireChromium, type BrowserSession } from '../support/chromium.js';
 import { requireRealCas, startRealCas, type RealCas } from '../support/real-cas.js';

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { parse } from 'node-html-parser';
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/observability/logger.js';
 import { assertLoopback, DemoRefusedError, startDemo, type RunningDemo } from '../../lib/demo/run.js';
 import { TestBrowser, type Hop } from '../support/browser.js';
 

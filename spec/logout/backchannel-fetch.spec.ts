@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { backchannelFetch } from '../../lib/logout/backchannel-fetch.js';
 import type { ClientConfig } from '../../lib/config/index.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/observability/logger.js';
 
 const client = (clientId: string, backchannelLogoutUri: string | undefined) => ({ clientId, backchannelLogoutUri }) as unknown as ClientConfig;
 

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import * as oidc from 'openid-client';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/observability/logger.js';
 import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, startTestBridge, TEST_SECRET, type TestBridge } from '../support/bridge.js';

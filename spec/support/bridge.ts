@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type SettingName } from '../../lib/config/index.js';
-import { createLogger } from '../../lib/logger.js';
-import { startBridge, type RunningBridge } from '../../lib/server.js';
+import { createLogger } from '../../lib/observability/logger.js';
+import { startBridge, type RunningBridge } from '../../lib/server/bridge.js';
 import { freePort } from './net.js';
 
 export const TEST_SECRET = 'spec-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';

@@ -8,8 +8,8 @@ import { epochSeconds } from '../../../adapters/database.js';
 import { MetaStore } from '../../../adapters/meta.js';
 import { SigningKeyStore } from '../../../adapters/signing-keys.js';
 import type { BridgeConfig } from '../../config/index.js';
-import { addSigningKey, bumpKeysGeneration, nextTransition, SIGNING_ALGS, type SigningAlg } from '../../keys.js';
-import { SecretBox } from '../../secrets.js';
+import { addSigningKey, bumpKeysGeneration, nextTransition, SIGNING_ALGS, type SigningAlg } from '../../keys/signing-keys.js';
+import { SecretBox } from '../../keys/secrets.js';
 
 interface KeyTools {
   readonly config: BridgeConfig;

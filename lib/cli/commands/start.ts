@@ -32,13 +32,13 @@ file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGI
     if (!config) return EXIT.usage;
     const workers = workersOption === undefined ? config.workers : resolveWorkers(workersOption);
     // loaded on demand: oidc-provider is heavy and prints a runtime notice on Node 20
-    const { createLogger } = await import('../../logger.js');
+    const { createLogger } = await import('../../observability/logger.js');
     const logger = createLogger(config.logging.level);
     if (workers > 1) {
       const { runPrimary } = await import('../../cluster/primary.js');
       return runPrimary(config, workers, logger);
     }
-    const { startBridge } = await import('../../server.js');
+    const { startBridge } = await import('../../server/bridge.js');
     const bridge = await startBridge(config, { logger });
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {

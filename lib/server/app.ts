@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Services } from './services.js';
-import type { ProviderHolder } from './provider/holder.js';
-import { interactionRouter } from '../interactions/router.js';
-import { proxyCallbackRouter } from './proxy/index.js';
+import type { ProviderHolder } from '../provider/holder.js';
+import { interactionRouter } from '../../interactions/router.js';
+import { proxyCallbackRouter } from '../proxy/index.js';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(ticket|code|state|nonce|id_token_hint|logout_token|pgtId|pgtIou|client_secret|code_verifier|token|refresh_token|subject_token|access_token)$/i;

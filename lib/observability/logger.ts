@@ -2,7 +2,7 @@
 // redacted as a safety net; code must still never log a secret, ticket, token, code or cookie.
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type pinoPretty from 'pino-pretty';
-import { lazyModule } from './lazy.js';
+import { lazyModule } from '../util/lazy.js';
 
 export type { Logger };
 

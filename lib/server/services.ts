@@ -1,20 +1,20 @@
 // The bridge's long-lived parts, opened once per process and handed to routes and the provider.
-import { AccountStore } from '../adapters/accounts.js';
-import { CasTicketStore } from '../adapters/cas-tickets.js';
-import { CasPgtStore } from '../adapters/cas-pgts.js';
-import { Database } from '../adapters/database.js';
-import { MetaStore } from '../adapters/meta.js';
-import { migrate } from '../adapters/migrate.js';
-import { PendingLoginStore } from '../adapters/pending-logins.js';
-import { SigningKeyStore } from '../adapters/signing-keys.js';
-import { CasClient } from './cas/client.js';
-import type { BridgeConfig, ClientConfig } from './config/index.js';
+import { AccountStore } from '../../adapters/accounts.js';
+import { CasTicketStore } from '../../adapters/cas-tickets.js';
+import { CasPgtStore } from '../../adapters/cas-pgts.js';
+import { Database } from '../../adapters/database.js';
+import { MetaStore } from '../../adapters/meta.js';
+import { migrate } from '../../adapters/migrate.js';
+import { PendingLoginStore } from '../../adapters/pending-logins.js';
+import { SigningKeyStore } from '../../adapters/signing-keys.js';
+import { CasClient } from '../cas/client.js';
+import type { BridgeConfig, ClientConfig } from '../config/index.js';
 import { BridgeEvents } from './events.js';
-import { ensureSigningKeys, resealKey } from './keys.js';
-import type { Logger } from './logger.js';
-import { BridgeMetrics } from './metrics.js';
-import { SecretBox } from './secrets.js';
-import { Views } from './views.js';
+import { ensureSigningKeys, resealKey } from '../keys/signing-keys.js';
+import type { Logger } from '../observability/logger.js';
+import { BridgeMetrics } from '../observability/metrics.js';
+import { SecretBox } from '../keys/secrets.js';
+import { Views } from '../pages/views.js';
 
 export interface Services {
   readonly config: BridgeConfig;

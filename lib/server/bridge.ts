@@ -1,17 +1,17 @@
 // Starts one bridge process: services, provider, koa app, HTTP server and the periodic jobs.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { purgeExpired } from '../adapters/cleanup.js';
+import { purgeExpired } from '../../adapters/cleanup.js';
 import { createApp } from './app.js';
-import type { BridgeConfig } from './config/index.js';
+import type { BridgeConfig } from '../config/index.js';
 import { drain } from './drain.js';
-import { createLogger, type Logger } from './logger.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import { createProvider } from './provider/index.js';
-import { destroyPgtsWithSessions } from './proxy/index.js';
-import { ProviderHolder } from './provider/holder.js';
-import { keysGeneration } from './keys.js';
-import { watchSigningKeys } from './key-watch.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
+import { createProvider } from '../provider/index.js';
+import { destroyPgtsWithSessions } from '../proxy/index.js';
+import { ProviderHolder } from '../provider/holder.js';
+import { keysGeneration } from '../keys/signing-keys.js';
+import { watchSigningKeys } from '../keys/watch.js';
 import { openServices, type OpenOptions, type Services } from './services.js';
 
 export interface RunningBridge {

@@ -2,8 +2,8 @@
 // process and every restart serves the same JWKS with stable kids.
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { KeyStatus, SigningKeyRow, SigningKeyStore } from '../adapters/signing-keys.js';
-import type { MetaStore } from '../adapters/meta.js';
+import type { KeyStatus, SigningKeyRow, SigningKeyStore } from '../../adapters/signing-keys.js';
+import type { MetaStore } from '../../adapters/meta.js';
 import type { SecretBox } from './secrets.js';
 
 export const SIGNING_ALGS = ['RS256', 'ES256'] as const;

@@ -3,10 +3,10 @@
 // made here or on another node) is picked up by building a new provider and swapping it in;
 // requests in flight finish on the old one.
 import type Provider from 'oidc-provider';
-import { epochSeconds } from '../adapters/database.js';
-import { advanceKeys, keysGeneration } from './keys.js';
-import type { ProviderHolder } from './provider/holder.js';
-import type { Services } from './services.js';
+import { epochSeconds } from '../../adapters/database.js';
+import { advanceKeys, keysGeneration } from './signing-keys.js';
+import type { ProviderHolder } from '../provider/holder.js';
+import type { Services } from '../server/services.js';
 
 export interface KeyWatch {
   stop(): void;

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), in a registry of this bridge's own. When METRICS_PORT is unset
 // nothing is created and every method returns at once, so the hot path pays one branch.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { Database } from '../adapters/database.js';
+import type { Database } from '../../adapters/database.js';
 
 /** How a login at the CAS step ended (the `outcome` of the login log line). */
 export type LoginOutcome =
