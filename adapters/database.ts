@@ -1,8 +1,9 @@
 // The database connection. Sequelize keeps the dialects, the pool and the migrations; the hot path
 // runs one hand-written SQL statement per call with bound parameters (no model instances).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QueryTypes, Sequelize, type Options } from 'sequelize';
+import { DatabaseMissingError, serverDatabaseError, sqliteDatabaseError } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mariadb';
 
@@ -13,6 +14,13 @@ export interface DatabaseOptions {
   readonly poolMax?: number;
   /** ms a statement waits for a free pooled connection */
   readonly acquireTimeoutMs?: number;
+  /**
+   * create a missing SQLite database (default true); admin commands other than `db migrate` pass
+   * false, so that one run in the wrong directory does not leave an empty database behind
+   */
+  readonly create?: boolean;
+  /** the setting and where it points, for error messages (default: the URL without credentials, or the path) */
+  readonly describe?: string;
 }
 
 export type Row = Record<string, unknown>;
@@ -86,12 +94,25 @@ export class Database {
       redacted.password = '';
       redacted.username = '';
       const db = new Database(sequelize, dialect, redacted.href);
-      await db.sequelize.authenticate();
+      try {
+        await db.sequelize.authenticate();
+      } catch (err) {
+        await sequelize.close().catch(() => undefined);
+        throw serverDatabaseError(options.describe ?? `DATABASE_URL (${redacted.href})`, err);
+      }
       return db;
     }
     const path = options.path ?? 'cas_proxy.sqlite3';
     const storage = path === ':memory:' ? path : resolve(path);
-    if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
+    const target = options.describe ?? `DATABASE_PATH (${storage})`;
+    if (storage !== ':memory:') {
+      if (options.create === false && !existsSync(storage)) throw new DatabaseMissingError(target);
+      try {
+        mkdirSync(dirname(storage), { recursive: true });
+      } catch (err) {
+        throw sqliteDatabaseError(target, storage, err);
+      }
+    }
     const sequelize = new Sequelize({
       ...common,
       dialect: 'sqlite',
@@ -100,11 +121,16 @@ export class Database {
       retry: { max: 10, match: [/SQLITE_BUSY/] },
     });
     const db = new Database(sequelize, 'sqlite', storage);
-    // WAL lets readers and one writer work at once across processes; NORMAL is durable in WAL mode
-    // except for the last transactions on power loss, which is the usual trade for session state
-    await db.run('PRAGMA journal_mode=WAL');
-    await db.run('PRAGMA synchronous=NORMAL');
-    await db.run('PRAGMA busy_timeout=5000');
+    try {
+      // WAL lets readers and one writer work at once across processes; NORMAL is durable in WAL mode
+      // except for the last transactions on power loss, which is the usual trade for session state
+      await db.run('PRAGMA journal_mode=WAL');
+      await db.run('PRAGMA synchronous=NORMAL');
+      await db.run('PRAGMA busy_timeout=5000');
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw sqliteDatabaseError(target, storage, err);
+    }
     return db;
   }
 

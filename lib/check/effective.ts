@@ -17,6 +17,16 @@ const DERIVED: Partial<Record<SettingName, (c: BridgeConfig) => unknown>> = {
   CAS_VALIDATE_URL: (c) => c.cas.validateUrl,
   SERVICE_URL: (c) => c.cas.serviceUrl,
   TRUST_PROXY: (c) => c.server.trustProxy,
+  CAS_LOGOUT_URL: (c) => c.cas.logoutUrl ?? 'off',
+  CAS_PROXY_URL: (c) => c.cas.proxy?.proxyUrl,
+  KEYS_RETIRE_AFTER: (c) => c.keys.retireAfterSeconds,
+};
+
+/** Values shown with what the bridge makes of them (a relative path, the absolute one it opens). */
+const RESOLVED: Partial<Record<SettingName, (c: BridgeConfig, shown: string) => string>> = {
+  DATABASE_PATH: (c, shown) => (c.database.url ? `${shown} (unused: DATABASE_URL is set)` : shown === c.database.path ? shown : `${shown} = ${c.database.path}`),
+  TEMPLATE_DIR: (c, shown) => (c.pages.templateDir && c.pages.templateDir !== shown ? `${shown} = ${c.pages.templateDir}` : shown),
+  DATABASE_URL: (c, shown) => (c.database.url?.startsWith('mysql:') ? `${shown} (read as MariaDB)` : shown),
 };
 
 function shorten(text: string): string {
@@ -56,12 +66,14 @@ export function effectiveSettings(loaded: LoadedSettings, config: BridgeConfig |
     const value = loaded.values[name];
     const origin = loaded.origins[name];
     if (value !== undefined && origin) {
-      shown.push({ name, value: formatValue(name, value), origin });
+      const resolved = config ? RESOLVED[name] : undefined;
+      const text = formatValue(name, value);
+      shown.push({ name, value: resolved && config ? resolved(config, text) : text, origin });
       continue;
     }
-    const derive = config ? DERIVED[name] : undefined;
-    if (derive && config) {
-      shown.push({ name, value: formatValue(name, derive(config)), origin: 'derived' });
+    const derived = config ? DERIVED[name]?.(config) : undefined;
+    if (derived !== undefined) {
+      shown.push({ name, value: formatValue(name, derived), origin: 'derived' });
       continue;
     }
     unset.push(name);

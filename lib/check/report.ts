@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { loadSettings, type SourceOptions } from '../config/load.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { BridgeConfig } from '../config/index.js';
-import { LOCALES, Views } from '../pages/views.js';
+import { LOCALES, templateProblems } from '../pages/views.js';
 import { effectiveSettings } from './effective.js';
 import { casAdminRequest, isKeycloakClient, keycloakSettings, relyingPartySettings } from './instructions.js';
 import { probeLoginPage, probeValidation, type ProbeResult } from './probe.js';
+import { probeDatabase } from './database.js';
 
 export interface CheckOptions extends SourceOptions {
   /** probe the CAS URLs over the network (default true) */
@@ -17,7 +18,7 @@ export interface CheckOptions extends SourceOptions {
 
 export interface CheckOutcome {
   readonly text: string;
-  /** 0 fine, 1 a probe failed, 2 the configuration is invalid */
+  /** 0 fine, 1 a probe (database, CAS) failed, 2 the configuration is invalid */
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -49,17 +50,9 @@ function templateCheck(config: BridgeConfig): { lines: string[]; problems: strin
     // no locales/ directory: templates only
   }
   lines.push(`Templates: ${templateDir} overrides ${overridden.length ? overridden.join(', ') : 'nothing (no .eta or locales/*.json files)'}`);
-  try {
-    const views = new Views({ templateDir, branding: { name: brandName, logoUrl: brandLogoUrl, color: brandColor } });
-    for (const locale of LOCALES) {
-      views.html('error', {
-        titleKey: 'error.server.title', messageKey: 'error.server.message', params: {}, actions: [], detail: undefined, status: 500,
-      }, { locale, nonce: 'check', requestId: 'check-config' });
-    }
-    lines.push(`[ok]   the error page renders in ${LOCALES.join(' and ')}`);
-  } catch (err) {
-    problems.push(`TEMPLATE_DIR: a template or text file does not work: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const found = templateProblems({ templateDir, branding: { name: brandName, logoUrl: brandLogoUrl, color: brandColor } });
+  if (found.length) problems.push(...found.map((p) => `TEMPLATE_DIR: ${p}`));
+  else lines.push(`[ok]   the error page renders in ${LOCALES.join(' and ')}`);
   return { lines, problems };
 }
 
@@ -95,13 +88,17 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
 
   let failed = false;
   if (options.probe === false) {
+    section(out, 'Database (not probed: --no-probe)', [config.database.describe]);
     section(out, 'CAS server (not probed: --no-probe)', [`login:      ${config.cas.loginUrl}`, `validation: ${config.cas.validateUrl}`]);
   } else {
+    const database = await probeDatabase(config);
+    failed = database.status === 'fail';
+    section(out, 'Database', [`${MARK[database.status]} ${database.url}\n         ${database.message}`]);
     const results = [
       ...await probeLoginPage(config.cas.loginUrl, config.cas.serviceUrl, config.cas.timeoutMs),
       await probeValidation(config.cas.validateUrl, config.cas.serviceUrl, config.cas.timeoutMs),
     ];
-    failed = results.some((r) => r.status === 'fail');
+    failed ||= results.some((r) => r.status === 'fail');
     const plain = [config.cas.loginUrl, config.cas.validateUrl].filter((u) => u.startsWith('http:') && !/^http:\/\/(127\.|localhost|\[::1\])/.test(u));
     section(out, 'CAS server', [
       ...results.map((r) => `${MARK[r.status]} ${r.what}: ${r.url}\n         ${r.message}`),
@@ -131,7 +128,7 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
   section(out, 'Pages', pages.lines);
 
   out.push('', failed
-    ? 'Result: the configuration is valid, but a CAS probe FAILED (exit code 1).'
-    : `Result: the configuration is valid${options.probe === false ? '' : ' and CAS answers as expected'} (exit code 0).`);
+    ? 'Result: the configuration is valid, but a database or CAS probe FAILED (exit code 1).'
+    : `Result: the configuration is valid${options.probe === false ? '' : ', the database is usable and CAS answers as expected'} (exit code 0).`);
   return { text: `${out.join('\n')}\n`, exitCode: failed ? 1 : 0 };
 }

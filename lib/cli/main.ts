@@ -1,6 +1,8 @@
 // cas-oidc-bridge command line: `cas-oidc-bridge <command> [options]`, `--help` everywhere.
 import { EXIT, UsageError, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { reportConfigProblems } from './config-errors.js';
+import { ConfigError } from '../config/index.js';
 
 function listing(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
@@ -63,7 +65,14 @@ export async function main(argv: string[]): Promise<number> {
     return await found.command.run(found.rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`cas-oidc-bridge ${found.command.path.join(' ')}: ${err.message}\n\n${found.command.help}\n`);
+      const usage = found.command.help.split('\n')[0];
+      process.stderr.write(`cas-oidc-bridge ${found.command.path.join(' ')}: ${err.message}\n${usage}\n`
+        + `Run \`cas-oidc-bridge ${found.command.path.join(' ')} --help\` for every option.\n`);
+      return EXIT.usage;
+    }
+    // found after loading (a template that does not work): said like every configuration problem
+    if (err instanceof ConfigError) {
+      reportConfigProblems(err.problems);
       return EXIT.usage;
     }
     process.stderr.write(`cas-oidc-bridge ${found.command.path.join(' ')}: ${(err as Error).message}\n`);

@@ -1,6 +1,9 @@
-// Shared option parsing: --config FILE and --help, on top of node:util parseArgs.
+// Shared option parsing: --config FILE and --help, on top of node:util parseArgs. Mistakes are
+// said in plain words (`unknown option --no-prob (did you mean --no-probe?)`), not in the
+// parser's own text.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './command.js';
+import { suggestion } from '../config/words.js';
 
 export interface CommonOptions {
   readonly config: string | undefined;
@@ -9,15 +12,35 @@ export interface CommonOptions {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseCommandArgs<T extends Options>(args: string[], options: T) {
+interface ParseOptions {
+  /** arguments that are not options are allowed (default: refused) */
+  readonly positionals?: boolean;
+}
+
+/** The first mistake in `args`, in words, or undefined when the parser will accept them. */
+function mistake(args: string[], options: Options, allowPositionals: boolean): string | undefined {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  const longNames = Object.keys(options).map((name) => `--${name}`);
+  for (const token of tokens) {
+    if (token.kind === 'positional' && !allowPositionals) return `unexpected argument "${token.value}" (this command takes options only)`;
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (!option) {
+      const near = token.rawName.startsWith('--') ? suggestion(token.rawName, longNames).replace(/`/g, '') : '';
+      return `unknown option ${token.rawName}${near}`;
+    }
+    if (option.type === 'string' && token.value === undefined) return `option --${token.name} needs a value`;
+    if (option.type === 'boolean' && token.inlineValue) return `option --${token.name} takes no value`;
+  }
+  return undefined;
+}
+
+export function parseCommandArgs<T extends Options>(args: string[], options: T, parse: ParseOptions = {}) {
+  const all = { ...options, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } satisfies Options;
+  const problem = mistake(args, all, parse.positionals ?? false);
+  if (problem) throw new UsageError(problem);
   try {
-    const parsed = parseArgs({
-      args,
-      options: { ...options, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    return parsed;
+    return parseArgs({ args, options: all, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -23,6 +23,14 @@ export interface ReadyMessage {
   readonly url: string;
 }
 
+/** worker → primary: could not start, and why (the sentence the CLI prints, e.g. a port in use) */
+export interface StartFailedMessage {
+  readonly type: 'bridge:start-failed';
+  readonly reason: string;
+}
+
+export const isStartFailedMessage = hasType<StartFailedMessage>('bridge:start-failed');
+
 export const isConfigMessage = hasType<ConfigMessage>('bridge:config');
 
 export const isReadyMessage = hasType<ReadyMessage>('bridge:ready');

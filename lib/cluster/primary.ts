@@ -6,14 +6,14 @@ import cluster, { type Worker } from 'node:cluster';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { purgeExpired } from '../../adapters/cleanup.js';
-import { Database } from '../../adapters/database.js';
 import type { BridgeConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { SecretBox } from '../keys/secrets.js';
-import { prepareDatabase } from '../server/services.js';
+import { prepareDatabase, requireWorkingTemplates } from '../server/services.js';
+import { openConfiguredDatabase } from '../server/database.js';
 import { RestartBackoff } from './backoff.js';
-import { isConfigRequest, isReadyMessage, type ConfigMessage } from './messages.js';
+import { isConfigRequest, isReadyMessage, isStartFailedMessage, type ConfigMessage } from './messages.js';
 import { ClusterMetrics } from './metrics.js';
 
 /** extra time, beyond SHUTDOWN_TIMEOUT, a worker gets to close its database and exit */
@@ -37,9 +37,8 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
-  const db = await Database.open({
-    url: config.database.url, path: config.database.path, poolMax: 2, acquireTimeoutMs: config.database.acquireTimeoutMs,
-  });
+  requireWorkingTemplates(config);
+  const db = await openConfiguredDatabase(config, { poolMax: 2, create: true });
   try {
     await prepareDatabase(db, new SecretBox(config.secrets.current, config.secrets.previous), logger);
   } catch (err) {
@@ -68,6 +67,8 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   const backoff = new RestartBackoff();
   let stopping = false;
   let startupFailed = false;
+  /** why the first worker that could not start failed, said by the CLI */
+  let startupProblem: string | undefined;
   let onStartupChange: (() => void) | undefined;
 
   const fork = (): void => {
@@ -75,6 +76,10 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     members.set(worker.id, { worker, startedAt: Date.now(), ready: false });
     worker.on('message', (message: unknown) => {
       if (clusterMetrics.receive(worker, message)) return;
+      if (isStartFailedMessage(message)) {
+        startupProblem ??= message.reason;
+        return;
+      }
       if (isConfigRequest(message)) {
         worker.send({ type: 'bridge:config', settings: config.settings } satisfies ConfigMessage);
         return;
@@ -141,7 +146,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
 
   if (startupFailed) {
     await stopAll('SIGTERM');
-    return 1;
+    throw new Error(startupProblem ?? 'a worker could not start (its log line start_failed says why)');
   }
   if (early === 'up') {
     const workerPids = [...members.values()].map((m) => m.worker.process.pid);

@@ -6,7 +6,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../observability/logger.js';
 import { startBridge } from '../server/bridge.js';
 import { answerMetricsRequests } from './metrics.js';
-import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage } from './messages.js';
+import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage, type StartFailedMessage } from './messages.js';
 
 function configFromPrimary(): Promise<ConfigMessage> {
   return new Promise((resolve) => {
@@ -38,6 +38,7 @@ export async function runWorker(): Promise<number> {
     bridge = await startBridge(quiet, { logger, prepare: false, cleanup: false, metricsListener: false });
   } catch (err) {
     logger.error({ err, event: 'start_failed' }, 'worker could not start');
+    process.send?.({ type: 'bridge:start-failed', reason: (err as Error).message } satisfies StartFailedMessage);
     return 1;
   }
   answerMetricsRequests(bridge.services.metrics);

@@ -7,6 +7,8 @@ export interface Kind<T> {
   readonly schema: z.ZodType<T>;
   /** turns a string (from the environment or a quoted JSON value) into the raw value; throws KindError */
   readonly fromString: (raw: string) => unknown;
+  /** turns another JSON value of the file into the raw value (default: as it is) */
+  readonly fromJson?: (value: unknown) => unknown;
   /** short type name for the configuration reference */
   readonly typeName: string;
 }
@@ -14,15 +16,27 @@ export interface Kind<T> {
 /** A string that cannot be read as the setting's kind (e.g. broken JSON); the message names no value. */
 export class KindError extends Error {}
 
+// One rule for booleans, in the file and in the environment alike: true/false, 1/0, yes/no, on/off
+// (any case; in the file also as JSON true/false or the numbers 1/0). Empty means "not set".
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
-const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+const BOOL_WORDS = 'true or false (also accepted: 1/0, yes/no, on/off)';
 
 function boolFromString(raw: string): unknown {
   const v = raw.trim().toLowerCase();
+  if (v === '') return undefined;
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
   return raw;
 }
+
+const boolFromJson = (value: unknown): unknown => (value === 1 ? true : value === 0 ? false : value);
+
+/** http: or https: only (CAS and the bridge's own URLs; `ftp://…` parses as a URL too). */
+const isHttpUrl = (s: string): boolean => {
+  const protocol = URL.parse(s)?.protocol;
+  return protocol === 'http:' || protocol === 'https:';
+};
 
 function numberFromString(raw: string): unknown {
   const v = raw.trim();
@@ -65,7 +79,13 @@ export const kinds = {
     fromString: (raw) => raw.trim() || undefined,
     typeName: 'URL',
   }),
-  bool: (): Kind<boolean> => ({ schema: z.boolean({ error: 'must be true or false' }), fromString: boolFromString, typeName: 'boolean' }),
+  /** an http:// or https:// URL */
+  httpUrl: (): Kind<string> => ({
+    schema: z.string({ error: 'must be an http:// or https:// URL' }).refine(isHttpUrl, { message: 'must be an http:// or https:// URL' }),
+    fromString: (raw) => raw.trim() || undefined,
+    typeName: 'URL',
+  }),
+  bool: (): Kind<boolean> => ({ schema: z.boolean({ error: `must be ${BOOL_WORDS}` }), fromString: boolFromString, fromJson: boolFromJson, typeName: 'boolean' }),
   int: (min = 0, max = Number.MAX_SAFE_INTEGER): Kind<number> => ({
     schema: z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
       .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }),
@@ -115,7 +135,8 @@ export const kinds = {
   json: <T>(schema: z.ZodType<T>, typeName = 'JSON'): Kind<T> => ({ schema, fromString: jsonFromString, typeName }),
   /** an absolute URL, or a word that switches the feature off (`off`, `false`, `none`, empty) */
   urlOrOff: (): Kind<string> => ({
-    schema: z.string().refine((s) => OFF_WORDS.has(s.toLowerCase()) || URL.canParse(s), { message: 'must be an absolute URL or `off`' }),
+    schema: z.string({ error: 'must be an http:// or https:// URL, or `off`' })
+      .refine((s) => OFF_WORDS.has(s.toLowerCase()) || isHttpUrl(s), { message: 'must be an http:// or https:// URL, or `off`' }),
     fromString: (raw) => raw.trim(),
     typeName: 'URL \\| `off`',
   }),

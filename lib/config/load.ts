@@ -2,7 +2,10 @@
 // Each value is coerced and validated on its own here; cross-setting rules live in resolve.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { clientEntrySchema } from './clients.js';
 import { KindError } from './kinds.js';
+import { bridgeWords, pathText, suggestion } from './words.js';
+import { parseJsonText } from '../util/json-text.js';
 import { SETTINGS, SETTING_NAMES, type RawSettings, type SettingName, type SettingDef } from './settings.js';
 
 export type Origin = 'default' | 'file' | 'env';
@@ -12,6 +15,10 @@ export interface LoadedSettings {
   readonly origins: Partial<Record<SettingName, Origin>>;
   /** the JSON file that was read, if any */
   readonly file: string | undefined;
+  /** the file could not be used (unreadable, not JSON): its problem is the only one worth saying */
+  readonly fileFailed: boolean;
+  /** the working directory relative paths (DATABASE_PATH, TEMPLATE_DIR) are resolved against */
+  readonly cwd: string;
   readonly problems: string[];
 }
 
@@ -34,17 +41,28 @@ for (const name of SETTING_NAMES) {
 function coerce(def: SettingDef<unknown>, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   let input: unknown;
   try {
-    input = typeof value === 'string' ? def.kind.fromString(value) : value;
+    input = typeof value === 'string' ? def.kind.fromString(value) : (def.kind.fromJson ?? identity)(value);
   } catch (err) {
     if (err instanceof KindError) return { ok: false, message: err.message };
     throw err;
   }
   if (input === undefined) return { ok: true, value: undefined };
-  const parsed = def.kind.schema.safeParse(input);
+  const parsed = def.kind.schema.safeParse(input, { error: bridgeWords });
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  const where = issue && issue.path.length ? ` at ${pathText('', issue.path).replace(/^\./, '')}` : '';
   return { ok: false, message: `${issue?.message ?? 'invalid value'}${where}` };
+}
+
+const identity = (value: unknown): unknown => value;
+
+function readFailure(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return 'no such file (ENOENT)';
+    case 'EACCES': return `permission denied for the user running this command, uid ${process.getuid?.() ?? '?'} (EACCES)`;
+    case 'EISDIR': return 'it is a directory (EISDIR)';
+    default: return err.code ?? err.message;
+  }
 }
 
 function readJsonFile(path: string, problems: string[]): Record<string, unknown> | undefined {
@@ -52,28 +70,20 @@ function readJsonFile(path: string, problems: string[]): Record<string, unknown>
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    problems.push(`config file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.push(`config file ${path}: cannot be read: ${readFailure(err as NodeJS.ErrnoException)}`);
     return undefined;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    // JSON.parse messages may quote the text around the error (a secret, perhaps): keep the position only
-    const position = /position (\d+)/.exec((err as Error).message)?.[1];
-    problems.push(`config file ${path}: not valid JSON${position ? ` (${lineAndColumn(text, Number(position))})` : ''}`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    problems.push(`config file ${path}: ${parsed.problem}`);
     return undefined;
   }
+  const data = parsed.value;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     problems.push(`config file ${path}: must hold a JSON object`);
     return undefined;
   }
   return data as Record<string, unknown>;
-}
-
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position).split('\n');
-  return `line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /** Which file to read: --config, else CONFIG_FILE, else ./config.json when it exists. */
@@ -113,14 +123,16 @@ export function loadSettings(options: SourceOptions = {}): LoadedSettings {
   };
 
   const { path: file } = configFilePath(options);
+  let fileFailed = false;
   if (file) {
     const data = readJsonFile(file, problems);
+    fileFailed = !data;
     if (data) {
       for (const [key, value] of Object.entries(data)) {
         if (key.startsWith('$') || key.startsWith('//')) continue; // "$schema", comments
         const name = FILE_KEYS.get(key);
         if (!name) {
-          problems.push(`${key}: unknown setting in ${file}`);
+          problems.push(unknownFileKey(key, file));
           continue;
         }
         if (value === null) continue;
@@ -139,5 +151,15 @@ export function loadSettings(options: SourceOptions = {}): LoadedSettings {
     if (value !== undefined) set(name as SettingName, value, 'env', 'override');
   }
 
-  return { values: values as RawSettings, origins, file, problems };
+  return { values: values as RawSettings, origins, file, fileFailed, cwd: options.cwd ?? process.cwd(), problems };
+}
+
+/** An unknown key of the file, with the nearest setting, or where a client's key belongs. */
+function unknownFileKey(key: string, file: string): string {
+  const near = suggestion(key, FILE_KEYS.keys());
+  if (near) return `${key}: unknown setting in ${file}${near}`;
+  if (Object.keys(clientEntrySchema.shape).includes(key)) {
+    return `${key}: unknown setting in ${file} (\`${key}\` is a key of an entry of \`clients\`, not a setting of its own)`;
+  }
+  return `${key}: unknown setting in ${file} (the settings are listed in the README's configuration reference)`;
 }

@@ -1,11 +1,13 @@
 // Turns validated settings into the bridge's typed configuration: derived defaults, the client
 // list, cross-setting rules (cookies that cannot work, weak secrets) and warnings.
 import { isIP } from 'node:net';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { clientEntrySchema, type ClientEntry } from './clients.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
+import { parseInWords } from './words.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
@@ -79,7 +81,10 @@ export interface BridgeConfig {
   };
   readonly database: {
     readonly url: string | undefined;
+    /** SQLite file, absolute (a relative DATABASE_PATH is resolved against the working directory) */
     readonly path: string;
+    /** the setting and where it points, for messages (no credentials) */
+    readonly describe: string;
     readonly poolMax: number;
     readonly acquireTimeoutMs: number;
     readonly cleanupIntervalMs: number;
@@ -129,6 +134,9 @@ export function casBaseUrl(loginUrl: string): string {
 
 /** True when a problem about this setting is already listed (no follow-on problems). */
 const reported = (c: Collector, name: string): boolean => c.problems.some((p) => p.startsWith(`${name}:`));
+
+/** Where a client is defined, in words: `the single client (CLIENT_ID)` or `clients[0]`. */
+const clientLabel = (where: string): string => (where === 'CLIENT_ID' ? 'the single client of CLIENT_ID (flat form)' : where);
 
 /** An allowlist entry as it may be shown in a problem: never with a password in it. */
 function withoutCredentials(entry: string): string {
@@ -215,32 +223,29 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
   // any of the flat settings means the single-client form was meant: report what it lacks
   const flat = v.CLIENT_ID !== undefined || v.CLIENT_SECRET !== undefined || allowlist.length > 0;
   if (flat) {
-    const parsed = clientEntrySchema.safeParse({
+    const parsed = parseInWords(clientEntrySchema, {
       client_id: v.CLIENT_ID ?? '',
       client_secret: v.CLIENT_SECRET ?? '',
       client_secret_previous: v.CLIENT_SECRET_PREVIOUS ?? [],
       redirect_uri_allowlist: allowlist.filter((e) => URL.canParse(e)),
       scope: v.CLIENT_SCOPE,
       backchannel_logout_uri: v.CLIENT_BACKCHANNEL_LOGOUT_URI,
-    });
+    }, 'CLIENT_ID');
     for (const entry of allowlist) {
       const problem = allowlistEntryProblem(entry);
       if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${withoutCredentials(entry)}" ${problem}`);
     }
     if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required for the single-client form (CLIENT_SECRET or REDIRECT_URI_ALLOWLIST is set)');
-    if (parsed.success) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
+    if (parsed.ok) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
     // no client without its id or secret, even in DEV_MODE; still say what is wrong with the secret
     else if (v.CLIENT_SECRET) checkSecret('CLIENT_SECRET', v.CLIENT_SECRET, devMode, c);
     else c.problems.push(`CLIENT_SECRET: is missing (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
   }
   (v.CLIENTS ?? []).forEach((raw, i) => {
     const where = `clients[${i}]`;
-    const parsed = clientEntrySchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = issue.path.length ? `.${issue.path.join('.')}` : '';
-        c.problems.push(`${where}${path}: ${issue.message}`);
-      }
+    const parsed = parseInWords(clientEntrySchema, raw, where);
+    if (!parsed.ok) {
+      c.problems.push(...parsed.problems);
       // a weak secret is worth reporting with the other mistakes of the entry
       const secret = (raw as { client_secret?: unknown } | null)?.client_secret;
       if (typeof secret === 'string' && secret) checkSecret(`${where}.client_secret`, secret, devMode, c);
@@ -253,10 +258,11 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     clients.push(toClientConfig(parsed.data, where, c));
   });
 
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const client of clients) {
-    if (seen.has(client.clientId)) c.problems.push(`${client.where}: client_id "${client.clientId}" is defined twice`);
-    seen.add(client.clientId);
+    const first = seen.get(client.clientId);
+    if (first) c.problems.push(`${client.where === 'CLIENT_ID' ? 'CLIENT_ID' : `${client.where}.client_id`}: "${client.clientId}" is already the id of ${clientLabel(first)}; every client needs an id of its own`);
+    else seen.set(client.clientId, client.where);
     const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
     // one line per secret: a placeholder with spaces is reported as a placeholder only
     const reportedWeak = !checkSecret(secretName, client.clientSecret, devMode, c) && !devMode;
@@ -292,18 +298,32 @@ function resolveDatabaseUrl(raw: string | undefined, c: Collector): string | und
   if (!raw) return undefined;
   const protocol = URL.parse(raw)?.protocol;
   if (!['postgres:', 'postgresql:', 'mariadb:', 'mysql:'].includes(protocol ?? '')) {
-    c.problems.push('DATABASE_URL: must start with postgres://, postgresql:// or mariadb://');
+    c.problems.push('DATABASE_URL: must start with postgres:// (or postgresql://) for PostgreSQL, or mariadb:// (or mysql://, '
+      + 'read as mariadb://) for MariaDB; without DATABASE_URL the bridge uses SQLite at DATABASE_PATH');
     return undefined;
   }
   return raw;
 }
 
-function resolveClaims(raw: unknown, c: Collector): CompiledClaims | undefined {
-  const parsed = claimsSettingSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      c.problems.push(`claims${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+/** The database as messages name it: the setting, where it is, and how a relative path was resolved. */
+function describeDatabase(url: string | undefined, rawPath: string, path: string, cwd: string): string {
+  if (url) {
+    const shown = URL.parse(url);
+    if (shown) {
+      shown.username = '';
+      shown.password = '';
     }
+    const mysql = shown?.protocol === 'mysql:' ? ', read as MariaDB' : '';
+    return `DATABASE_URL (${shown?.href ?? 'unparsable URL'}${mysql})`;
+  }
+  if (path === ':memory:' || isAbsolute(rawPath)) return `DATABASE_PATH (${path})`;
+  return `DATABASE_PATH (${path}: "${rawPath}" is relative to the working directory ${cwd})`;
+}
+
+function resolveClaims(raw: unknown, c: Collector): CompiledClaims | undefined {
+  const parsed = parseInWords(claimsSettingSchema, raw ?? {}, 'claims');
+  if (!parsed.ok) {
+    c.problems.push(...parsed.problems);
     return undefined;
   }
   try {
@@ -318,6 +338,8 @@ function resolveClaims(raw: unknown, c: Collector): CompiledClaims | undefined {
 }
 
 export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | undefined; problems: string[] } {
+  // settings missing because the file could not be read are consequences: say the cause alone
+  if (loaded.fileFailed) return { config: undefined, problems: loaded.problems.filter((p) => p.startsWith('config file ')) };
   const v = loaded.values;
   const c: Collector = { problems: [...loaded.problems], warnings: [] };
   const devMode = v.DEV_MODE ?? false;
@@ -388,8 +410,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     }
   }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
+  // a relative DATABASE_PATH is relative to the working directory of the process (as in the Python cas-proxy)
+  const rawPath = v.DATABASE_PATH ?? 'cas_proxy.sqlite3';
+  const databasePath = rawPath === ':memory:' ? rawPath : resolvePath(loaded.cwd, rawPath);
   const claims = resolveClaims(v.CLAIMS, c);
-  const pages = resolvePages(v, process.cwd(), c);
+  const pages = resolvePages(v, loaded.cwd, c);
   const metrics = resolveMetrics(v, { host, port: v.PORT ?? 59084 }, isLoopbackHost, c);
 
   if (c.problems.length || !issuer || !issuerUrl || !v.CAS_LOGIN_URL || !secretKey || !claims) {
@@ -434,7 +459,8 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     cookies: { secure, sameSite: sameSite === 'None' ? 'none' : 'lax' },
     database: {
       url: databaseUrl,
-      path: v.DATABASE_PATH ?? 'cas_proxy.sqlite3',
+      path: databasePath,
+      describe: describeDatabase(databaseUrl, v.DATABASE_PATH ?? 'cas_proxy.sqlite3', databasePath, loaded.cwd),
       poolMax: v.DATABASE_POOL_MAX ?? 10,
       acquireTimeoutMs: Math.round((v.DATABASE_POOL_ACQUIRE_TIMEOUT ?? 30) * 1000),
       cleanupIntervalMs: (v.CLEANUP_INTERVAL ?? 300) * 1000,

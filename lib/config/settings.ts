@@ -62,20 +62,20 @@ export const SETTINGS = {
 
   // ---- CAS
   CAS_LOGIN_URL: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'CAS',
     compat: true,
     doc: 'CAS login URL, e.g. `https://cas.example.edu/cas/login`. Its parent is the CAS base URL.',
   }),
   CAS_VALIDATE_URL: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'CAS',
     compat: true,
     defaultDoc: 'CAS base + `/p3/serviceValidate`',
     doc: 'CAS 3 ticket validation URL (attributes are read from its response).',
   }),
   SERVICE_URL: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'CAS',
     compat: true,
     defaultDoc: '`<ISSUER origin>/callback`',
@@ -104,7 +104,7 @@ export const SETTINGS = {
     doc: 'Seconds allowed for one request to CAS (ticket validation, proxy tickets).',
   }),
   CAS_PROXY_CALLBACK_URL: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'CAS',
     doc: 'Turns CAS proxying on: the proxy callback URL (`pgtUrl`) sent with ticket validation, on the issuer\'s origin '
       + '(https; http only on a loopback host), e.g. `https://bridge.example.edu/cas/proxy-callback`. The bridge serves its '
@@ -118,7 +118,7 @@ export const SETTINGS = {
       + 'Needs `CAS_PROXY_CALLBACK_URL` (CAS creates a PGT only for a validation that carries a `pgtUrl`).',
   }),
   CAS_PROXY_URL: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'CAS',
     defaultDoc: 'CAS base + `/proxy`',
     doc: 'CAS URL that issues proxy tickets.',
@@ -161,7 +161,7 @@ export const SETTINGS = {
     doc: 'Scopes granted to the single client even when it asks for `openid` alone.',
   }),
   CLIENT_BACKCHANNEL_LOGOUT_URI: setting({
-    kind: kinds.url(),
+    kind: kinds.httpUrl(),
     group: 'Clients',
     doc: 'Back-channel logout URI of the single client (Keycloak: `<realm>/protocol/openid-connect/logout/backchannel-logout`).',
   }),

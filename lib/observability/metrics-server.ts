@@ -1,7 +1,7 @@
 // The metrics listener: GET /metrics on METRICS_HOST:METRICS_PORT, apart from the bridge's public
 // port so that a reverse proxy never exposes it by accident.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLimitedServer, listen } from '../http/server.js';
 import type { Logger } from './logger.js';
 
 /** What the listener serves: this process's metrics, or a cluster's aggregated across workers. */
@@ -15,7 +15,7 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(metrics: MetricsSource, host: string, port: number, logger: Logger): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createLimitedServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n');
@@ -33,16 +33,7 @@ export async function startMetricsServer(metrics: MetricsSource, host: string, p
       res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shown}:${address.port}/metrics`;
+  const url = `${await listen(server, 'METRICS_PORT', port, host)}/metrics`;
   logger.info({ event: 'metrics_listening', url }, 'metrics served');
   return {
     url,

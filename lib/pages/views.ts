@@ -1,12 +1,13 @@
 // HTML pages people see. Templates are Eta files in views/ (or the admin's TEMPLATE_DIR, file by
 // file), every value escaped; texts come from views/locales/<lang>.json chosen by Accept-Language.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { makeBranding, type Branding } from './branding.js';
+import { parseJsonText } from '../util/json-text.js';
 
 export type { Branding };
 
@@ -30,8 +31,18 @@ export interface PageAction {
   readonly primary?: boolean;
 }
 
+/** A template or text file of TEMPLATE_DIR that does not work; the message names the file. */
+export class TemplateError extends Error {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = 'TemplateError';
+  }
+}
+
 export interface ViewOptions {
   readonly templateDir?: string | undefined;
+  /** runtime errors name the template file and line (slower: for checks, not for serving) */
+  readonly debug?: boolean;
   /** name, logo URL and `#rrggbb` colour (validated by the configuration) */
   readonly branding?: { readonly name?: string; readonly logoUrl?: string | undefined; readonly color?: string };
 }
@@ -64,6 +75,60 @@ export function pickLocale(header: string | undefined): Locale {
   return 'en';
 }
 
+/** An admin's locale file: a JSON object of strings. */
+function readMessages(file: string): Messages {
+  const parsed = parseJsonText(readFileSync(file, 'utf8'));
+  if (!parsed.ok) throw new TemplateError(file, parsed.problem);
+  const value = parsed.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TemplateError(file, 'must hold a JSON object of texts');
+  const notText = Object.entries(value).find(([, text]) => typeof text !== 'string');
+  if (notText) throw new TemplateError(file, `"${notText[0]}" must be a string`);
+  return value as Messages;
+}
+
+/**
+ * Every problem of an admin's TEMPLATE_DIR, each naming its file: each template must compile, each
+ * locale file must be a JSON object of texts, and the error page (with the layout) must render in
+ * every locale.
+ */
+export function templateProblems(options: ViewOptions): string[] {
+  const dir = options.templateDir ? resolve(options.templateDir) : undefined;
+  if (!dir) return [];
+  const problems: string[] = [];
+  let views: Views;
+  try {
+    views = new Views({ ...options, debug: true });
+  } catch (err) {
+    if (err instanceof TemplateError) return [err.message];
+    throw err;
+  }
+  const eta = new Eta({ autoEscape: true, useWith: false });
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.eta'))) {
+    try {
+      eta.compile(readFileSync(join(dir, name), 'utf8'));
+    } catch (err) {
+      problems.push(`${join(dir, name)}: ${(err as Error).message.split('\n')[0]?.replace(/:$/, '')}`);
+    }
+  }
+  if (problems.length) return problems;
+  for (const locale of LOCALES) {
+    try {
+      views.html('error', {
+        titleKey: 'error.server.title', messageKey: 'error.server.message', params: {}, actions: [], detail: 'check', status: 500,
+      }, { locale, nonce: 'check', requestId: 'check' });
+    } catch (err) {
+      // with debug on, Eta's message names each template on the way, `/dir/layout.eta:12`, the
+      // innermost last, then shows the lines around it, then the cause
+      const lines = (err as Error).message.split('\n');
+      const where = lines.filter((l) => /^\S+\.eta:\d+$/.test(l)).at(-1)?.replace(/:(\d+)$/, ' line $1') ?? 'a template';
+      const cause = lines.filter((l) => l.trim() && !/^\S+\.eta:\d+$/.test(l) && !/^\s*(>>)?\s*\d+\|/.test(l)).at(-1)?.trim();
+      problems.push(`${where}: ${cause ?? (err as Error).name} (rendering the error page in ${locale})`);
+      break;
+    }
+  }
+  return problems;
+}
+
 export class Views {
   readonly #eta: Eta;
   readonly #messages: Record<Locale, Messages>;
@@ -71,7 +136,7 @@ export class Views {
 
   constructor(options: ViewOptions = {}) {
     const custom = options.templateDir ? resolve(options.templateDir) : undefined;
-    this.#eta = new Eta({ views: DEFAULT_VIEWS_DIR, autoEscape: true, cache: true, useWith: false });
+    this.#eta = new Eta({ views: DEFAULT_VIEWS_DIR, autoEscape: true, cache: true, useWith: false, debug: options.debug ?? false });
     // an admin's template directory overrides templates file by file
     const resolveDefault = this.#eta.resolvePath.bind(this.#eta);
     this.#eta.resolvePath = (template, opts) => {
@@ -86,7 +151,7 @@ export class Views {
     const load = (locale: Locale): Messages => {
       const base = JSON.parse(readFileSync(join(DEFAULT_VIEWS_DIR, 'locales', `${locale}.json`), 'utf8')) as Messages;
       const override = custom ? join(custom, 'locales', `${locale}.json`) : undefined;
-      return override && existsSync(override) ? { ...base, ...(JSON.parse(readFileSync(override, 'utf8')) as Messages) } : base;
+      return override && existsSync(override) ? { ...base, ...readMessages(override) } : base;
     };
     this.#messages = { en: load('en'), 'zh-CN': load('zh-CN') };
     this.branding = makeBranding(

@@ -1,10 +1,10 @@
 // Starts one bridge process: services, provider, koa app, HTTP server and the periodic jobs.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { purgeExpired } from '../../adapters/cleanup.js';
 import { createApp } from './app.js';
 import type { BridgeConfig } from '../config/index.js';
 import { drain } from './drain.js';
+import { createLimitedServer, listen } from '../http/server.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { createProvider } from '../provider/index.js';
@@ -42,29 +42,19 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
   const holder = new ProviderHolder(await createProvider(services), config.mountPath);
   const keyWatch = watchSigningKeys(services, holder, createProvider, generationAtStart);
   const app = createApp(services, holder);
-  const server = createServer(app.callback());
-  server.keepAliveTimeout = 65_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const server = createLimitedServer(app.callback());
+  const abandon = async (err: unknown): Promise<never> => {
+    keyWatch.stop();
+    stopPgtListener();
+    server.close();
+    await services.db.close();
+    throw err;
+  };
+  const url = await listen(server, 'PORT', config.server.port, config.server.host).catch(abandon);
 
   let metricsServer: MetricsServer | undefined;
   if (config.metrics.port !== undefined && options.metricsListener !== false) {
-    try {
-      metricsServer = await startMetricsServer(services.metrics, config.metrics.host, config.metrics.port, logger);
-    } catch (err) {
-      server.close();
-      await services.db.close();
-      throw err;
-    }
+    metricsServer = await startMetricsServer(services.metrics, config.metrics.host, config.metrics.port, logger).catch(abandon);
   }
 
   const timers: NodeJS.Timeout[] = [];

@@ -2,19 +2,20 @@
 import { AccountStore } from '../../adapters/accounts.js';
 import { CasTicketStore } from '../../adapters/cas-tickets.js';
 import { CasPgtStore } from '../../adapters/cas-pgts.js';
-import { Database } from '../../adapters/database.js';
+import type { Database } from '../../adapters/database.js';
 import { MetaStore } from '../../adapters/meta.js';
 import { migrate } from '../../adapters/migrate.js';
 import { PendingLoginStore } from '../../adapters/pending-logins.js';
 import { SigningKeyStore } from '../../adapters/signing-keys.js';
 import { CasClient } from '../cas/client.js';
-import type { BridgeConfig, ClientConfig } from '../config/index.js';
+import { ConfigError, type BridgeConfig, type ClientConfig } from '../config/index.js';
 import { BridgeEvents } from './events.js';
+import { openConfiguredDatabase } from './database.js';
 import { ensureSigningKeys, resealKey } from '../keys/signing-keys.js';
 import type { Logger } from '../observability/logger.js';
 import { BridgeMetrics } from '../observability/metrics.js';
 import { SecretBox } from '../keys/secrets.js';
-import { Views } from '../pages/views.js';
+import { templateProblems, Views } from '../pages/views.js';
 
 export interface Services {
   readonly config: BridgeConfig;
@@ -56,8 +57,17 @@ export async function prepareDatabase(db: Database, box: SecretBox, logger: Logg
   if (resealed) logger.info({ event: 'keys_resealed', count: resealed }, 'signing keys sealed with a previous SECRET_KEY were sealed again with the current one');
 }
 
+const brandingOf = (config: BridgeConfig) => ({ name: config.pages.brandName, logoUrl: config.pages.brandLogoUrl, color: config.pages.brandColor });
+
+/** An admin's template that does not work is a configuration problem, said before anything starts. */
+export function requireWorkingTemplates(config: BridgeConfig): void {
+  const problems = templateProblems({ templateDir: config.pages.templateDir, branding: brandingOf(config) });
+  if (problems.length) throw new ConfigError(problems.map((p) => `TEMPLATE_DIR: ${p}`));
+}
+
 export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
-  const db = await Database.open({ url: config.database.url, path: config.database.path, poolMax: config.database.poolMax, acquireTimeoutMs: config.database.acquireTimeoutMs });
+  requireWorkingTemplates(config);
+  const db = await openConfiguredDatabase(config, { create: options.prepare !== false });
   const metrics = new BridgeMetrics(config.metrics.port !== undefined);
   metrics.watchDatabase(db);
   const box = new SecretBox(config.secrets.current, config.secrets.previous);
@@ -70,10 +80,7 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     db,
     box,
     cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
-    views: new Views({
-      templateDir: config.pages.templateDir,
-      branding: { name: config.pages.brandName, logoUrl: config.pages.brandLogoUrl, color: config.pages.brandColor },
-    }),
+    views: new Views({ templateDir: config.pages.templateDir, branding: brandingOf(config) }),
     clients: new Map(config.clients.map((c) => [c.clientId, c])),
     accounts: new AccountStore(db),
     pendingLogins: new PendingLoginStore(db),

@@ -62,7 +62,7 @@ describe('check-config', () => {
   it('shows origins (default, file, env, derived), probes a CAS and says what to register', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'check-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ CAS_LOGIN_URL: `${cas.url}/login`, BRAND_NAME: 'Example University', DATABASE_URL: 'postgres://bridge:db-password-123@db.example.edu/bridge' }));
+    writeFileSync(file, JSON.stringify({ CAS_LOGIN_URL: `${cas.url}/login`, BRAND_NAME: 'Example University', DATABASE_PATH: 'data/bridge.sqlite3' }));
     const { text, exitCode } = await checkConfig({ env: env({ COOKIE_SECURE: 'true' }), configPath: file, cwd: dir });
     expect(exitCode, text).to.equal(0);
     expect(text).to.match(/^ {2}BRAND_NAME +Example University +file$/m);
@@ -70,8 +70,9 @@ describe('check-config', () => {
     expect(text).to.match(/^ {2}PORT +59084 +default$/m);
     expect(text).to.match(new RegExp(`^  CAS_VALIDATE_URL +${cas.url}/p3/serviceValidate +derived$`, 'm'));
     expect(text).to.match(/^ {2}SERVICE_URL +https:\/\/bridge\.example\.edu\/callback +derived$/m);
-    expect(text).to.match(/^ {2}DATABASE_URL +postgres:\/\/db\.example\.edu\/bridge \(credentials hidden\) +file$/m);
-    for (const secret of [SECRET_KEY, CLIENT_SECRET, 'db-password-123']) expect(text).not.to.contain(secret);
+    expect(text).to.match(new RegExp(`^  DATABASE_PATH +data/bridge\\.sqlite3 = ${dir}/data/bridge\\.sqlite3 +file$`, 'm'));
+    expect(text).to.match(new RegExp(`^  CAS_LOGOUT_URL +${cas.url}/logout +derived$`, 'm'));
+    for (const secret of [SECRET_KEY, CLIENT_SECRET]) expect(text).not.to.contain(secret);
 
     expect(text).to.match(/\[ok\] {3}CAS login page: .*\n +answers 200 with an HTML login form/);
     expect(text).to.match(/\[ok\] {3}CAS ticket validation: .*\n +answers a dummy ticket with a CAS authenticationFailure \(INVALID_TICKET\)/);
@@ -113,7 +114,7 @@ describe('check-config', () => {
       expect(text).to.contain('not an HTML page with a login form');
       expect(text).to.contain('[FAIL] CAS ticket validation');
       expect(text).to.contain('does not answer with CAS XML');
-      expect(text).to.contain('a CAS probe FAILED (exit code 1)');
+      expect(text).to.contain('a database or CAS probe FAILED (exit code 1)');
     } finally {
       server.close();
     }

@@ -1,40 +1,10 @@
 // `cas-oidc-bridge start` with a bad configuration: exit code 2, every problem on its own line,
 // no stack trace, no secret.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { tempDir, writeJson } from '../config/support.js';
+import { runCliToEnd } from '../support/cli-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** tsx's loader by absolute URL: the CLI runs in a temp directory, where `tsx` cannot be resolved */
-const TSX = import.meta.resolve('tsx');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI from sources (as `tsx lib/cli/bin.ts …`) with a clean environment. */
-function cli(args: string[], env: Record<string, string> = {}, cwd = tempDir()): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '--no-warnings', `${ROOT}lib/cli/bin.ts`, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}, cwd = tempDir()) => runCliToEnd(args, env, cwd);
 
 describe('cas-oidc-bridge start with a bad configuration', function () {
   this.timeout(30_000);
@@ -81,14 +51,14 @@ describe('cas-oidc-bridge start with a bad configuration', function () {
   it('a --config file that does not exist is a configuration problem (exit 2)', async () => {
     const run = await cli(['start', '--config', 'nowhere.json']);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.match(/nowhere\.json: cannot be read \(ENOENT\)/);
+    expect(run.stderr).to.match(/nowhere\.json: cannot be read: no such file \(ENOENT\)/);
     expect(run.stderr).not.to.match(/\n\s+at /);
   });
 
   it('an unknown option is a usage error (exit 2)', async () => {
     const run = await cli(['start', '--confg', 'x.json']);
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.match(/Unknown option '--confg'/);
+    expect(run.stderr).to.match(/^cas-oidc-bridge start: unknown option --confg \(did you mean --config\?\)$/m);
     expect(run.stderr).not.to.match(/\n\s+at /);
   });
 });

@@ -57,8 +57,8 @@ describe('CAS proxying settings', () => {
     ['the service URL path', { CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/callback' }, /^CAS_PROXY_CALLBACK_URL: its path \/callback is already SERVICE_URL/],
     ['an interaction path', { CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/interaction/pgt' }, /^CAS_PROXY_CALLBACK_URL: .*login pages/],
     ['an OpenID Provider route', { CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/token' }, /^CAS_PROXY_CALLBACK_URL: .*OpenID Provider endpoint \(\/token\)/],
-    ['not a URL', { CAS_PROXY_CALLBACK_URL: 'cas/proxy-callback' }, /^CAS_PROXY_CALLBACK_URL: must be an absolute URL/],
-    ['a bad proxy URL', { CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/cb', CAS_PROXY_URL: 'proxy' }, /^CAS_PROXY_URL: must be an absolute URL/],
+    ['not a URL', { CAS_PROXY_CALLBACK_URL: 'cas/proxy-callback' }, /^CAS_PROXY_CALLBACK_URL: must be an http:\/\/ or https:\/\/ URL/],
+    ['a bad proxy URL', { CAS_PROXY_CALLBACK_URL: 'https://bridge.example.edu/cb', CAS_PROXY_URL: 'proxy' }, /^CAS_PROXY_URL: must be an http:\/\/ or https:\/\/ URL/],
     ['a key without a callback', { CAS_PGT_PRIVATE_KEY: '/nonexistent/key.pem' }, /^CAS_PGT_PRIVATE_KEY: .*cannot be read/],
   ];
   for (const [what, settings, expected] of wrong) {

@@ -1,6 +1,7 @@
 // Every setting name of the Python cas-proxy is accepted as an environment variable and as a
 // top-level key of the JSON file, with the same meaning and the same defaults.
 import { expect } from 'chai';
+import { join } from 'node:path';
 import type { BridgeConfig } from '../../lib/config/index.js';
 import { SETTINGS, SETTING_NAMES } from '../../lib/config/index.js';
 import { configOf, tempDir, validEnv, writeJson } from './support.js';
@@ -74,11 +75,13 @@ describe('Python cas-proxy setting names', () => {
   }
 
   it('keeps the Python service defaults', () => {
-    const config = configOf({ env: validEnv() });
+    const dir = tempDir();
+    const config = configOf({ env: validEnv(), cwd: dir });
     expect(config.ttl.accessToken).to.equal(1800);
     expect(config.ttl.authorizationCode).to.equal(300);
     expect(config.ttl.interaction).to.equal(600);
-    expect(config.database.path).to.equal('cas_proxy.sqlite3');
+    // relative to the working directory, as the Python service had it
+    expect(config.database.path).to.equal(join(dir, 'cas_proxy.sqlite3'));
     expect(config.cas.timeoutMs).to.equal(8000);
     expect(config.cookies.secure).to.equal(true);
     expect(config.cookies.sameSite).to.equal('lax');

@@ -44,7 +44,8 @@ describe('derived defaults', () => {
       expect(configOf({ env: validEnv({ DATABASE_URL: url }) }).database.url).to.equal(url);
     }
     expect(problemsOf({ env: validEnv({ DATABASE_URL: 'mongodb://h/db' }) }))
-      .to.deep.equal(['DATABASE_URL: must start with postgres://, postgresql:// or mariadb://']);
+      .to.deep.equal(['DATABASE_URL: must start with postgres:// (or postgresql://) for PostgreSQL, or mariadb:// (or mysql://, '
+        + 'read as mariadb://) for MariaDB; without DATABASE_URL the bridge uses SQLite at DATABASE_PATH']);
   });
 
   it('TRUST_PROXY defaults to true on a loopback HOST and false otherwise', () => {
@@ -107,7 +108,9 @@ describe('clients: the flat single-client form and the `clients` list', () => {
     const together = configOf({ env: { ...validEnv(), CLIENTS: JSON.stringify([entry('wiki')]) } });
     expect(together.clients.map((c) => c.clientId)).to.deep.equal(['keycloak', 'wiki']);
     expect(problemsOf({ env: { ...validEnv(), CLIENTS: JSON.stringify([entry('keycloak')]) } }))
-      .to.deep.equal(['clients[0]: client_id "keycloak" is defined twice']);
+      .to.deep.equal(['clients[0].client_id: "keycloak" is already the id of the single client of CLIENT_ID (flat form); every client needs an id of its own']);
+    expect(problemsOf({ env: { ...base, CLIENTS: JSON.stringify([entry('wiki'), entry('app'), entry('wiki')]) } }))
+      .to.deep.equal(['clients[2].client_id: "wiki" is already the id of clients[0]; every client needs an id of its own']);
   });
 
   it('a client list entry with a mistake is reported with its index and key', () => {
@@ -118,8 +121,8 @@ describe('clients: the flat single-client form and the `clients` list', () => {
       },
     });
     expect(problems).to.have.length(2);
-    expect(problems).to.include('clients[1].redirect_uris.0: must be an absolute URL');
-    expect(problems.find((p) => p.startsWith('clients[1]:'))).to.match(/colour/);
+    expect(problems).to.include('clients[1].redirect_uris[0]: must be an absolute URL');
+    expect(problems).to.include('clients[1]: unknown key `colour`');
   });
 
   it('no client at all is refused', () => {

@@ -42,9 +42,9 @@ describe('configuration errors', () => {
     expect(problemsOf({ env: validEnv({ PORT: '70000' }) })).to.deep.equal(['PORT: must be at most 65535 (environment)']);
     expect(problemsOf({ env: validEnv({ SESSION_EXPIRY: '1.5' }) })).to.deep.equal(['SESSION_EXPIRY: must be a whole number of seconds (environment)']);
     expect(problemsOf({ env: validEnv({ AUTH_CODE_EXPIRY: '0' }) })).to.deep.equal(['AUTH_CODE_EXPIRY: must be at least 1 second (environment)']);
-    expect(problemsOf({ env: validEnv({ COOKIE_SECURE: 'perhaps' }) })).to.deep.equal(['COOKIE_SECURE: must be true or false (environment)']);
+    expect(problemsOf({ env: validEnv({ COOKIE_SECURE: 'perhaps' }) })).to.deep.equal(['COOKIE_SECURE: must be true or false (also accepted: 1/0, yes/no, on/off) (environment)']);
     expect(problemsOf({ env: validEnv({ COOKIE_SAMESITE: 'Loose' }) })).to.deep.equal(['COOKIE_SAMESITE: must be one of Lax, None, Strict (environment)']);
-    expect(problemsOf({ env: validEnv({ CAS_LOGIN_URL: 'cas.example.edu/login' }) })).to.deep.equal(['CAS_LOGIN_URL: must be an absolute URL (environment)']);
+    expect(problemsOf({ env: validEnv({ CAS_LOGIN_URL: 'cas.example.edu/login' }) })).to.deep.equal(['CAS_LOGIN_URL: must be an http:// or https:// URL (environment)']);
     expect(problemsOf({ env: validEnv({ REDIRECT_URI_ALLOWLIST: '["https://a.example.edu",' }) }))
       .to.deep.equal(['REDIRECT_URI_ALLOWLIST: is not a valid JSON array (write a JSON array or a comma-separated list) (environment)']);
   });
@@ -54,7 +54,7 @@ describe('configuration errors', () => {
     const file = writeJson(dir, 'config.json', { ...validEnv(), PORT: 'eighty', COOKIE_SECURE: 'yes please' });
     expect(problemsOf({ cwd: dir })).to.deep.equal([
       `PORT: must be a whole number (${file})`,
-      `COOKIE_SECURE: must be true or false (${file})`,
+      `COOKIE_SECURE: must be true or false (also accepted: 1/0, yes/no, on/off) (${file})`,
     ]);
   });
 

@@ -1,16 +1,18 @@
 // Configuration sources, later wins: built-in defaults -> JSON file (./config.json, or --config,
 // or CONFIG_FILE) -> environment.
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { loadSettings } from '../../lib/config/load.js';
 import { SETTINGS, SETTING_NAMES } from '../../lib/config/index.js';
 import { configOf, problemsOf, tempDir, validEnv, writeJson } from './support.js';
 
 describe('configuration sources and precedence', () => {
   it('uses the built-in defaults when nothing else is given', () => {
-    const config = configOf({ env: validEnv() });
+    const dir = tempDir();
+    const config = configOf({ env: validEnv(), cwd: dir });
     expect(config.server).to.include({ host: '127.0.0.1', port: 59084 });
     expect(config.ttl).to.include({ accessToken: 1800, authorizationCode: 300, interaction: 600 });
-    expect(config.database).to.include({ path: 'cas_proxy.sqlite3', url: undefined });
+    expect(config.database).to.include({ path: join(dir, 'cas_proxy.sqlite3'), url: undefined });
     expect(config.cas.timeoutMs).to.equal(8000);
     expect(config.cookies).to.deep.equal({ secure: true, sameSite: 'lax' });
     const { origins } = loadSettings({ env: validEnv(), cwd: tempDir() });
@@ -61,7 +63,7 @@ describe('configuration sources and precedence', () => {
   });
 
   it('a --config or CONFIG_FILE path that does not exist is a problem, not a silent default', () => {
-    expect(problemsOf({ env: validEnv(), configPath: 'missing.json' }).join('\n')).to.match(/config file .*missing\.json: cannot be read \(ENOENT\)/);
+    expect(problemsOf({ env: validEnv(), configPath: 'missing.json' }).join('\n')).to.match(/config file .*missing\.json: cannot be read: no such file \(ENOENT\)/);
     expect(problemsOf({ env: validEnv({ CONFIG_FILE: 'nope.json' }) }).join('\n')).to.match(/nope\.json: cannot be read/);
   });
 
@@ -105,7 +107,7 @@ describe('configuration sources and precedence', () => {
     writeJson(dir, 'config.json', { $schema: './schema.json', '// note': 'hello', ...validEnv() });
     expect(problemsOf({ cwd: dir })).to.deep.equal([]);
     writeJson(dir, 'config.json', { ...validEnv(), ISSUR: 'https://typo.example.edu' });
-    expect(problemsOf({ cwd: dir })).to.deep.equal([`ISSUR: unknown setting in ${dir}/config.json`]);
+    expect(problemsOf({ cwd: dir })).to.deep.equal([`ISSUR: unknown setting in ${dir}/config.json (did you mean \`ISSUER\`?)`]);
   });
 
   it('a file that is not a JSON object is one clear problem', () => {

@@ -74,3 +74,33 @@ export async function stopCli(running: CliProcess, signal: NodeJS.Signals = 'SIG
   clearTimeout(timer);
   return code;
 }
+
+export interface FinishedRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** tsx's loader by absolute URL: a command run in a temp directory cannot resolve `tsx` there */
+const TSX = import.meta.resolve('tsx');
+
+/** Runs a command to its end from the sources, in `cwd`, with a clean environment (SIGKILL after `ms`). */
+export function runCliToEnd(args: readonly string[], env: Record<string, string>, cwd: string, ms = 20_000): Promise<FinishedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, '--no-warnings', BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -22,8 +22,7 @@ Options:
 
 Exit codes: 0 stopped by Ctrl-C/SIGTERM, 1 could not start, 2 bad usage.`,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { port: { type: 'string' }, 'log-level': { type: 'string' } });
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const { values } = parseCommandArgs(args, { port: { type: 'string' }, 'log-level': { type: 'string' } });
     if (values.config) throw new UsageError('demo does not read a configuration file');
     const port = values.port === undefined ? 59080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);

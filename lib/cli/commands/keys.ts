@@ -101,7 +101,7 @@ first.`,
   async run(args) {
     // a kid is a JWK thumbprint (43 base64url characters) and may begin with '-': not an option
     const kids = args.filter((a) => DASHED_KID.test(a));
-    const { values, positionals } = parseCommandArgs([...args.filter((a) => !kids.includes(a)), '--', ...kids], {});
+    const { values, positionals } = parseCommandArgs([...args.filter((a) => !kids.includes(a)), '--', ...kids], {}, { positionals: true });
     const [kid] = positionals;
     if (!kid || positionals.length > 1) throw new UsageError('give exactly one KID (see `keys list`)');
     return withKeys(values.config, async ({ store, meta }) => {
