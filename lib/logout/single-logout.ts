@@ -4,6 +4,7 @@
 // every client of the session with a back-channel logout URI receives a logout token.
 import type Provider from 'oidc-provider';
 import type { Services } from '../server/services.js';
+import { recordBackchannel } from './backchannel-outcome.js';
 
 export type SingleLogoutOutcome = 'ended' | 'unknown_ticket' | 'already_ended';
 
@@ -52,19 +53,18 @@ export async function endSessionForTicket(services: Services, provider: Provider
   if (!session || !accountId) return { outcome: 'ended', ...none };
   const notified: string[] = [];
   const failed: string[] = [];
-  const log = services.logger.child({ event: 'backchannel_logout', reason: 'cas_single_logout' });
+  const record = (client: string, outcome: 'delivered' | 'failed', error?: string): void =>
+    recordBackchannel(services.logger, services.metrics, { reason: 'cas_single_logout', client, outcome, ...(error ? { error } : {}) });
   await Promise.all(authorizations.map(async ([clientId]) => {
     const client = await provider.Client.find(clientId) as unknown as BackchannelClient | undefined;
     if (!client?.backchannelLogoutUri) return;
     try {
       await client.backchannelLogout(accountId, session.sidFor(clientId));
       notified.push(clientId);
-      services.metrics.backchannelLogout('success');
-      log.info({ client: clientId, outcome: 'delivered' }, 'logout token delivered');
+      record(clientId, 'delivered');
     } catch (err) {
       failed.push(clientId);
-      services.metrics.backchannelLogout('error');
-      log.warn({ client: clientId, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }, 'logout token not delivered');
+      record(clientId, 'failed', err instanceof Error ? err.message : String(err));
     }
   }));
   return { outcome: 'ended', notified, failed };

@@ -21,7 +21,7 @@ interface Instruments {
   readonly logins: Counter<'outcome'>;
   readonly casValidation: Histogram<'result'>;
   readonly grants: Counter<'grant_type' | 'outcome'>;
-  readonly backchannel: Counter<'outcome'>;
+  readonly backchannel: Counter<'outcome' | 'reason'>;
   readonly db: Histogram<'operation'>;
 }
 
@@ -54,8 +54,9 @@ function instruments(): Instruments {
     }),
     backchannel: new Counter({
       name: `${PREFIX}backchannel_logouts_total`,
-      help: 'Back-channel logout notifications sent to relying parties, by outcome',
-      labelNames: ['outcome'],
+      help: 'Back-channel logout tokens per client of an ended session, by outcome (delivered, failed, skipped: '
+        + 'the client that asked for the logout) and reason (rp_logout, cas_single_logout)',
+      labelNames: ['outcome', 'reason'],
       registers,
     }),
     db: new Histogram({
@@ -107,8 +108,8 @@ export class BridgeMetrics {
     this.#i.grants.inc({ grant_type: type, outcome });
   }
 
-  backchannelLogout(outcome: 'success' | 'error'): void {
-    this.#i?.backchannel.inc({ outcome });
+  backchannelLogout(outcome: 'delivered' | 'failed' | 'skipped', reason: 'rp_logout' | 'cas_single_logout'): void {
+    this.#i?.backchannel.inc({ outcome, reason });
   }
 
   /** Times every statement of this database (only when metrics are on: no wrapper otherwise). */

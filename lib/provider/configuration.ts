@@ -50,7 +50,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // set by the bridge only, from prompt=none (gateway.ts)
     extraParams: [GATEWAY_PARAM],
     // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
-    fetch: backchannelFetch(config.clients, services.logger),
+    fetch: backchannelFetch(config.clients),
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,

@@ -10,6 +10,7 @@ import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientReque
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
+import { skipLogoutTokenToRequester } from '../logout/skip-requester.js';
 import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
@@ -17,6 +18,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   const provider = new Provider(services.config.issuer, buildConfiguration(services, { jwks, ...casProxyConfiguration(services) }));
   provider.proxy = services.config.server.trustProxy;
   installClientPolicies(provider, services.config.clients);
+  skipLogoutTokenToRequester(provider);
   installCasProxy(provider, services);
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../observability/logger.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
+import { LogoutTokenSkipped, recordBackchannel } from '../logout/backchannel-outcome.js';
 
 interface OidcError extends Error {
   error?: string;
@@ -46,12 +47,12 @@ export function observeProvider(provider: Provider, logger: Logger, metrics: Bri
     if (MISCONFIGURATION.has(fields.error)) logger.warn(fields, 'authorization request refused: check the client\'s configuration');
     else logger.info(fields, 'authorization request refused');
   });
+  // oidc-provider back-channels only on RP-initiated logout; CAS single logout records its own
   on('backchannel.success', (_ctx: KoaContextWithOIDC, client: { clientId: string }) => {
-    metrics.backchannelLogout('success');
-    logger.info({ event: 'backchannel_logout', reason: 'rp_logout', client: client.clientId, outcome: 'success' }, 'back-channel logout delivered');
+    recordBackchannel(logger, metrics, { reason: 'rp_logout', client: client.clientId, outcome: 'delivered' });
   });
   on('backchannel.error', (_ctx: KoaContextWithOIDC, err: Error, client: { clientId: string }) => {
-    metrics.backchannelLogout('error');
-    logger.warn({ event: 'backchannel_logout', reason: 'rp_logout', client: client.clientId, outcome: 'error', error: err.message }, 'back-channel logout failed');
+    if (err instanceof LogoutTokenSkipped) recordBackchannel(logger, metrics, { reason: 'rp_logout', client: client.clientId, outcome: 'skipped' });
+    else recordBackchannel(logger, metrics, { reason: 'rp_logout', client: client.clientId, outcome: 'failed', error: err.message });
   });
 }

@@ -3,7 +3,6 @@
 import { expect } from 'chai';
 import { backchannelFetch } from '../../lib/logout/backchannel-fetch.js';
 import type { ClientConfig } from '../../lib/config/index.js';
-import { createLogger } from '../../lib/observability/logger.js';
 
 const client = (clientId: string, backchannelLogoutUri: string | undefined) => ({ clientId, backchannelLogoutUri }) as unknown as ClientConfig;
 
@@ -15,7 +14,6 @@ describe('back-channel logout fetch', () => {
   };
   const fetch = backchannelFetch(
     [client('kc', 'http://10.0.0.5:8080/realms/r/protocol/openid-connect/logout/backchannel-logout'), client('other', undefined)],
-    createLogger('silent'),
     base,
   );
   const guard = { guard: true };

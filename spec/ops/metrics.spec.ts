@@ -74,8 +74,8 @@ describe('metrics', () => {
       expect(sample(text, 'cas_oidc_bridge_token_grants_total', 'grant_type="authorization_code",outcome="success"')).to.equal(1);
       expect(sample(text, 'cas_oidc_bridge_token_grants_total', 'grant_type="refresh_token",outcome="success"')).to.equal(1);
       expect(sample(text, 'cas_oidc_bridge_token_grants_total', 'grant_type="authorization_code",outcome="error"')).to.equal(1);
-      expect(sample(text, 'cas_oidc_bridge_backchannel_logouts_total', 'outcome="success"')).to.equal(1);
-      expect(sample(text, 'cas_oidc_bridge_backchannel_logouts_total', 'outcome="error"')).to.equal(1);
+      expect(sample(text, 'cas_oidc_bridge_backchannel_logouts_total', 'outcome="delivered",reason="rp_logout"')).to.equal(1);
+      expect(sample(text, 'cas_oidc_bridge_backchannel_logouts_total', 'outcome="failed",reason="rp_logout"')).to.equal(1);
       expect(sample(text, 'cas_oidc_bridge_db_query_duration_seconds_count', 'operation="select"')).to.be.greaterThan(5);
       expect(sample(text, 'cas_oidc_bridge_db_query_duration_seconds_count', 'operation="write"')).to.be.greaterThan(5);
       expect(sample(text, 'process_cpu_user_seconds_total')).to.be.greaterThan(0);
