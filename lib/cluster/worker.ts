@@ -4,6 +4,7 @@
 import cluster from 'node:cluster';
 import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../observability/logger.js';
+import { sendProviderNoticesTo } from '../observability/provider-notices.js';
 import { startBridge } from '../server/bridge.js';
 import { answerMetricsRequests } from './metrics.js';
 import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage, type StartFailedMessage } from './messages.js';
@@ -31,6 +32,7 @@ export async function runWorker(): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.logging.level).child({ worker: cluster.worker?.id });
+  sendProviderNoticesTo(logger);
   // the primary logged the configuration's warnings once; N workers repeating them is noise
   const quiet = { ...config, warnings: [] };
   let bridge: Awaited<ReturnType<typeof startBridge>>;

@@ -236,7 +236,13 @@ export class MiniCas {
   /** Starts it on loopback; answers the CAS base URL (e.g. http://127.0.0.1:PORT/cas). */
   async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; server: Server; close(): Promise<void> }> {
     const server = createServer(this.app.callback());
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     const { port: actual } = server.address() as AddressInfo;
     return {
       url: `http://${host}:${actual}${this.base}`,

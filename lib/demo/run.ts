@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackHost, loadConfig, type SettingName } from '../config/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { sendProviderNoticesTo } from '../observability/provider-notices.js';
 import { startBridge, type RunningBridge } from '../server/bridge.js';
 import { demoAttributes } from './attributes.js';
 import { MiniCas } from './mini-cas.js';
@@ -18,6 +19,10 @@ export class DemoRefusedError extends Error {}
 export interface DemoOptions {
   /** port of the demo application (0: any free port) */
   readonly port?: number;
+  /** port of the bridge (default 0: any free port) */
+  readonly bridgePort?: number;
+  /** port of the demo CAS (default 0: any free port) */
+  readonly casPort?: number;
   /** loopback only: the demo CAS accepts any password */
   readonly host?: string;
   readonly logger?: Logger;
@@ -71,7 +76,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const host = options.host ?? '127.0.0.1';
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  const bridgePort = await freePort(host);
+  const bridgePort = options.bridgePort || await freePort(host);
   const issuer = `http://${shownHost}:${bridgePort}`;
   assertLoopback('the issuer', issuer);
 
@@ -99,7 +104,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         acceptAnyUser: true,
         defaultAttributes: demoAttributes,
         title: 'Demo CAS: any username, any password',
-      }).listen(0, host);
+      }).listen(options.casPort ?? 0, host);
       cleanups.push(() => cas.close());
       casUrl = cas.url;
       casLoginUrl = `${cas.url}/login`;
@@ -134,6 +139,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     });
     assertLoopback('the issuer', config.issuer);
     const logger = options.logger ?? createLogger(config.logging.level);
+    sendProviderNoticesTo(logger);
     const bridge = await startBridge(config, { logger });
     cleanups.push(() => bridge.close());
     appServer.on('request', rp.callback());

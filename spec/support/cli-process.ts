@@ -15,6 +15,8 @@ export interface CliProcess {
   readonly lines: LogLine[];
   /** stderr so far */
   stderr(): string;
+  /** stdout so far, as written */
+  stdout(): string;
   readonly exited: Promise<number | null>;
   /** resolves with the first log line matching, or fails after `ms` */
   waitForLine(match: (line: LogLine) => boolean, ms?: number): Promise<LogLine>;
@@ -27,7 +29,9 @@ export function runCli(args: readonly string[], env: Record<string, string>): Cl
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';
+  let stdout = '';
   child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
     buffered += d.toString();
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
@@ -46,7 +50,7 @@ export function runCli(args: readonly string[], env: Record<string, string>): Cl
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { child, lines, stderr: () => stderr, exited, waitForLine };
+  return { child, lines, stderr: () => stderr, stdout: () => stdout, exited, waitForLine };
 }
 
 /** `start` with the environment given; resolves once the process logged `started` (or `ready`). */

@@ -31,9 +31,13 @@ file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGI
     const config = loadConfigOrReport({ configPath: values.config });
     if (!config) return EXIT.usage;
     const workers = workersOption === undefined ? config.workers : resolveWorkers(workersOption);
-    // loaded on demand: oidc-provider is heavy and prints a runtime notice on Node 20
+    // loaded on demand: oidc-provider is heavy, and its console notices (a runtime warning on
+    // Node 20) must be caught before it is imported, to be written as JSON log lines
     const { createLogger } = await import('../../observability/logger.js');
     const logger = createLogger(config.logging.level);
+    const { captureProviderNotices, sendProviderNoticesTo } = await import('../../observability/provider-notices.js');
+    captureProviderNotices();
+    sendProviderNoticesTo(logger);
     if (workers > 1) {
       const { runPrimary } = await import('../../cluster/primary.js');
       return runPrimary(config, workers, logger);
