@@ -17,7 +17,7 @@ import { isGateway } from '../lib/provider/gateway.js';
 import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
-import { renderExpired } from './pages.js';
+import { backToClientUrl, renderExpired } from './pages.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -195,7 +195,11 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
   }
 
   const ticket = str(ctx.query.ticket);
-  const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
+  // every page of a failed return offers a way on: try again, or go back to the application
+  const backHref = backToClientUrl(pending, services.config.issuer, 'the login could not be completed');
+  const back = backHref ? [{ href: backHref, label: 'action.back_to_app' }] : [];
+  const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }, ...back];
+  const clientParams = { client: services.clients.get(pending.clientId)?.name ?? pending.clientId };
   if (!ticket && pending.gateway) {
     // gateway: CAS came back without a ticket because it has no single sign-on session
     clearPendingCookie(ctx, services.config);
@@ -206,7 +210,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     services.metrics.login('no_ticket');
     services.logger.info({ event: 'login', outcome: 'no_ticket', client: pending.clientId, interaction: details.uid }, 'came back from CAS without a ticket');
     await savePending(services, pending);
-    services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry });
+    services.views.renderError(ctx, { status: 400, titleKey: 'error.no_ticket.title', messageKey: 'error.no_ticket.message', actions: retry, params: clientParams });
     return;
   }
 
@@ -214,7 +218,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
   const fail = async (page: Parameters<Services['views']['renderError']>[1]): Promise<void> => {
     if (!pending.gateway) {
       await savePending(services, pending);
-      return services.views.renderError(ctx, page);
+      return services.views.renderError(ctx, { ...page, params: { ...clientParams, ...page.params } });
     }
     clearPendingCookie(ctx, services.config);
     return loginRequired(ctx, details, 'the login could not be completed without interaction');
@@ -281,7 +285,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     if (!(err instanceof ClaimMappingError)) throw err;
     services.metrics.login('claims_failed');
     log.warn({ outcome: 'claims_failed', casUser: result.user, reason: err.message, casLatencyMs }, 'claims could not be mapped');
-    return fail({ status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message' });
+    return fail({ status: 403, titleKey: 'error.account.title', messageKey: 'error.account.message', actions: back.map((a) => ({ ...a, primary: true })) });
   }
 
   clearPendingCookie(ctx, services.config);

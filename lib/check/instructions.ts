@@ -2,22 +2,9 @@
 // configuration so an admin can copy it into an e-mail or a console field by field.
 import type { BridgeConfig, ClientConfig } from '../config/index.js';
 import { allowlistMatches, compileAllowlist } from '../http/redirect-match.js';
+import { keycloakBroker } from '../config/application-home.js';
 
-export interface KeycloakBroker {
-  /** Keycloak's base URL, e.g. https://sso.example.edu (or …/auth on old versions) */
-  readonly base: string;
-  readonly realm: string;
-  readonly alias: string;
-}
-
-const BROKER = /^(https?:\/\/[^/?#]+(?:\/[^?#]*?)?)\/realms\/([^/?#]+)\/broker\/([^/?#]+)\/endpoint\/?$/;
-
-/** `<keycloak>/realms/<realm>/broker/<alias>/endpoint` taken apart, or undefined for another shape. */
-export function keycloakBroker(redirectUri: string): KeycloakBroker | undefined {
-  const m = BROKER.exec(redirectUri);
-  if (!m?.[1] || !m[2] || !m[3]) return undefined;
-  return { base: m[1], realm: decodeURIComponent(m[2]), alias: decodeURIComponent(m[3]) };
-}
+export { keycloakBroker, type KeycloakBroker } from '../config/application-home.js';
 
 /** The pgtUrl the bridge hands CAS, when CAS proxying is configured. */
 function proxyCallbackUrl(config: BridgeConfig): string | undefined {

@@ -11,6 +11,8 @@ export const clientEntrySchema = z.strictObject({
   /** earlier secrets still accepted during a rotation */
   client_secret_previous: z.array(z.string()).default([]),
   client_name: z.string().optional(),
+  /** the application's home page: where the bridge's pages send people back (logged out, cancel) */
+  client_uri: absoluteUrl.optional(),
   /** exact redirect URIs (recommended) */
   redirect_uris: z.array(absoluteUrl).default([]),
   /** compat form: scheme, host and port exact; path as a prefix on a `/` boundary */

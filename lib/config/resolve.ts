@@ -8,6 +8,7 @@ import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { parseInWords } from './words.js';
+import { applicationHome } from './application-home.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
@@ -36,6 +37,8 @@ export interface ClientConfig {
   readonly backchannelLogoutSessionRequired: boolean;
   readonly access: AccessPolicy;
   readonly casProxyTargets: readonly string[];
+  /** where the bridge's pages send people back to the application (client_uri, or derived) */
+  readonly homeUri: string | undefined;
   /** where it came from, for messages: `CLIENT_ID` or `clients[2]` */
   readonly where: string;
 }
@@ -212,6 +215,7 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
     backchannelLogoutSessionRequired: entry.backchannel_logout_session_required,
     access: compileAccess(entry, where, c),
     casProxyTargets: entry.cas_proxy_targets,
+    homeUri: applicationHome(entry.client_uri, [...entry.redirect_uris, ...entry.redirect_uri_allowlist]),
     where,
   };
 }

@@ -5,12 +5,17 @@
 // Anything else gets a confirmation page, so a link elsewhere cannot log a person out.
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientConfig } from '../config/index.js';
 import type { Views } from '../pages/views.js';
 
 function clientName(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc.client;
   return client ? (client.clientName ?? client.clientId) : undefined;
 }
+
+/** The application's home page, for "back to the application" and "cancel" (client_uri, or derived). */
+const homeOf = (ctx: KoaContextWithOIDC, clients: ReadonlyMap<string, ClientConfig>): string =>
+  clients.get(ctx.oidc.client?.clientId ?? '')?.homeUri ?? '';
 
 /** True when the logout request may skip the confirmation. */
 export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC): boolean {
@@ -19,7 +24,10 @@ export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC): boolean {
   return Boolean(hint && ctx.oidc.params?.post_logout_redirect_uri && accountId && hint.payload.sub === accountId);
 }
 
-export function logoutPages(views: Views, throughCas: boolean) {
+/** Set by rp-logout.ts on the logged-out page's URL after a full logout (its wording only). */
+export const FULL_LOGOUT_PARAM = 'all';
+
+export function logoutPages(views: Views, throughCas: boolean, clients: ReadonlyMap<string, ClientConfig>) {
   return {
     async logoutSource(ctx: KoaContextWithOIDC): Promise<void> {
       const xsrf = ctx.oidc.session?.state?.secret;
@@ -30,6 +38,8 @@ export function logoutPages(views: Views, throughCas: boolean) {
         action,
         xsrf: typeof xsrf === 'string' ? xsrf : '',
         client: client ?? '',
+        // cancel: back to the application without logging out (or back in history when it is unknown)
+        home: homeOf(ctx, clients),
         throughCas,
         titleKey: auto ? 'logout.auto.title' : 'logout.title',
       });
@@ -38,6 +48,8 @@ export function logoutPages(views: Views, throughCas: boolean) {
       const client = clientName(ctx);
       views.render(ctx as unknown as Context, 'logged-out', {
         client: client ?? '',
+        everywhere: ctx.query[FULL_LOGOUT_PARAM] === '1',
+        home: homeOf(ctx, clients),
         titleKey: 'logged_out.title',
       });
     },

@@ -5,12 +5,29 @@
 // bridge continues from there (interactions/callback.ts) to where oidc-provider was sending it: the
 // client's post_logout_redirect_uri with its state unchanged, or the bridge's logged-out page.
 import type { Context } from 'koa';
-import type { Session } from 'oidc-provider';
+import type { KoaContextWithOIDC, Session } from 'oidc-provider';
 import { clearPendingCookie } from '../../interactions/pending-cookie.js';
 import { setPendingLogout } from '../../interactions/pending-logout.js';
 import { casLogoutUrl } from '../cas/urls.js';
+import { FULL_LOGOUT_PARAM } from './pages.js';
 import type { OidcMiddleware } from '../provider/middleware.js';
 import type { Services } from '../server/services.js';
+
+/**
+ * oidc-provider names the client on its logged-out page only after a "this application only"
+ * logout; the bridge names it after a full logout too, so that the page can lead back to it, and
+ * says it was a full one (`all=1`: the page then does not say "logged out of <client>" only).
+ */
+function namingTheClient(ctx: KoaContextWithOIDC, target: string): string {
+  const clientId = ctx.oidc.client?.clientId;
+  const success = ctx.oidc.urlFor('end_session_success');
+  if (!clientId || !target.startsWith(success)) return target;
+  const url = new URL(target);
+  if (url.pathname !== new URL(success).pathname || url.searchParams.has('client_id')) return target;
+  url.searchParams.set('client_id', clientId);
+  url.searchParams.set(FULL_LOGOUT_PARAM, '1');
+  return url.href;
+}
 
 export function rpLogoutThroughCas(services: Services): OidcMiddleware {
   const { config } = services;
@@ -33,7 +50,8 @@ export function rpLogoutThroughCas(services: Services): OidcMiddleware {
       }
     }
 
-    const target = ctx.status === 303 ? ctx.response.get('location') : '';
+    const target = namingTheClient(ctx, ctx.status === 303 ? ctx.response.get('location') : '');
+    if (target && !config.cas.logoutUrl) ctx.redirect(target);
     if (!config.cas.logoutUrl || !target) return;
     const koaCtx = ctx as unknown as Context;
     if (!setPendingLogout(koaCtx, config, services.box, target)) {

@@ -87,7 +87,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl)) },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl), services.clients) },
       backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },
@@ -95,10 +95,13 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       dPoP: { enabled: true, nonceSecret: services.box.purposeKey('dpop-nonce') },
     },
     renderError: (ctx, out) => {
+      const kind = out.error === 'server_error' ? 'server' : out.error === 'invalid_redirect_uri' ? 'redirect_uri' : 'request';
+      const client = (ctx as KoaContextWithOIDC).oidc?.client;
       views.renderError(ctx, {
         status: ctx.status >= 400 ? ctx.status : 400,
-        titleKey: out.error === 'server_error' ? 'error.server.title' : 'error.request.title',
-        messageKey: out.error === 'server_error' ? 'error.server.message' : 'error.request.message',
+        titleKey: `error.${kind}.title`,
+        messageKey: `error.${kind}.message`,
+        params: { client: client?.clientName ?? client?.clientId ?? '' },
         detail: out.error_description ? `${out.error}: ${out.error_description}` : out.error,
       });
     },

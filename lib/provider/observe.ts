@@ -3,6 +3,7 @@
 // Only error codes, descriptions and ids are logged: never a parameter value from the request.
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import { LogoutTokenSkipped, recordBackchannel } from '../logout/backchannel-outcome.js';
@@ -27,7 +28,25 @@ function errorFields(err: OidcError, ctx: KoaContextWithOIDC) {
   };
 }
 
-export function observeProvider(provider: Provider, logger: Logger, metrics: BridgeMetrics): void {
+/** Longest redirect URI written to a log line (a request can send anything). */
+const MAX_LOGGED_URI = 500;
+
+/**
+ * For the commonest wiring mistake, a redirect URI the client is not registered with: the URI sent
+ * and the ones registered, side by side for the admin (the page people see names neither).
+ */
+function redirectMismatch(err: OidcError, ctx: KoaContextWithOIDC, clients: ReadonlyMap<string, ClientConfig>): Record<string, unknown> {
+  if (err.error !== 'invalid_redirect_uri') return {};
+  const sent = ctx.oidc?.params?.redirect_uri;
+  const client = clients.get(ctx.oidc?.client?.clientId ?? '');
+  return {
+    redirectUri: typeof sent === 'string' ? sent.slice(0, MAX_LOGGED_URI) : undefined,
+    registered: client?.redirectUris,
+    ...(client?.redirectUriAllowlist.length ? { registeredPrefixes: client.redirectUriAllowlist } : {}),
+  };
+}
+
+export function observeProvider(provider: Provider, logger: Logger, metrics: BridgeMetrics, clients: ReadonlyMap<string, ClientConfig>): void {
   const on = provider.on.bind(provider) as (event: string, listener: (...args: never[]) => void) => void;
 
   on('grant.success', (ctx: KoaContextWithOIDC) => {
@@ -43,7 +62,7 @@ export function observeProvider(provider: Provider, logger: Logger, metrics: Bri
     if (ctx.oidc?.route === 'token') metrics.tokenGrant(ctx.oidc.params?.grant_type, 'error');
   });
   on('authorization.error', (ctx: KoaContextWithOIDC, err: OidcError) => {
-    const fields = { event: 'authorization_error', ...errorFields(err, ctx) };
+    const fields = { event: 'authorization_error', ...errorFields(err, ctx), ...redirectMismatch(err, ctx, clients) };
     if (MISCONFIGURATION.has(fields.error)) logger.warn(fields, 'authorization request refused: check the client\'s configuration');
     else logger.info(fields, 'authorization request refused');
   });

@@ -92,9 +92,13 @@ describe('pages in a browser (Chromium, real CAS)', function () {
       expect(await b.page.textContent('.meta')).to.match(/Error 400\s+Reference for the IT service desk: [0-9a-f-]{36}/);
 
       await b.page.goto(`${issuer}/authorize?client_id=demo-app&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
-      const bad = await bridgePage(b, '11-error-bad-request-en');
-      expect(bad.h1).to.equal('This request cannot be handled');
-      expect(await b.page.textContent('.detail')).to.contain('invalid_redirect_uri');
+      const bad = await bridgePage(b, '11-error-redirect-uri-not-registered-en');
+      expect(bad.h1).to.equal('This application is not set up at the sign-in bridge');
+      expect(await b.page.textContent('.detail')).to.match(/^Technical details:invalid_redirect_uri/);
+
+      await b.page.goto(`${issuer}/no/such/page`);
+      const missing = await bridgePage(b, '11b-error-not-found-en');
+      expect(missing).to.include({ lang: 'en', h1: 'Page not found' });
 
       await b.page.goto(demo.url);
       await b.page.click('text=Log in');

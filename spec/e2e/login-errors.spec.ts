@@ -140,7 +140,11 @@ describe('login errors end to end', () => {
       url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, state: 's' }).toString();
       const page = await new TestBrowser().follow(url.href, atRp);
       const { actions } = expectPage(page, 502, /cannot be reached/);
-      expect(actions.map((a) => a.text)).to.deep.equal(['Try again']);
+      expect(actions.map((a) => a.text)).to.deep.equal(['Try again', 'Back to rp']);
+      // back to the application: access_denied with the original state at its redirect URI
+      const back = new URL(actions[1]?.href ?? '');
+      expect(`${back.origin}${back.pathname}`).to.equal(REDIRECT);
+      expect(Object.fromEntries(back.searchParams)).to.include({ error: 'access_denied', state: 's', iss: other.issuer });
     } finally {
       await other.stop();
     }

@@ -176,6 +176,10 @@ describe('RP-initiated logout with the in-process CAS', function () {
     expect(new URL(end.url).pathname).to.equal('/session/end/success');
     expect(parseHtml(end.body).querySelector('h1')?.text).to.equal('You are logged out');
     expect(end.body).to.include('You have been logged out.');
+    // a way on: back to the application (no client_uri here: the origin of its redirect URI)
+    const back = parseHtml(end.body).querySelector('.actions a');
+    expect(back?.text).to.equal('Back to App A');
+    expect(back?.getAttribute('href')).to.equal('http://127.0.0.1:9/');
     expect(browser.history.some((h) => h.url.startsWith(`${cas.url}/logout`))).to.equal(true);
   });
 
