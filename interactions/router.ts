@@ -13,10 +13,13 @@ export function interactionRouter(services: Services, holder: ProviderHolder): R
     ctx.set('Cache-Control', 'no-store');
     await next();
   };
-  router.get('/interaction/:uid', noStore, (ctx) => startInteraction(ctx, services, holder.current));
-  router.get('/interaction/:uid/cas', noStore, (ctx) => completeCasLogin(ctx, services, holder.current));
-  router.get('/interaction/:uid/abort', noStore, (ctx) => abortInteraction(ctx, services, holder.current));
-  router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, services, holder.current));
+  // each request runs with the configuration current when it arrived, to its end (a reload swaps
+  // services.config for later requests)
+  const now = (): Services => ({ ...services });
+  router.get('/interaction/:uid', noStore, (ctx) => startInteraction(ctx, now(), holder.current));
+  router.get('/interaction/:uid/cas', noStore, (ctx) => completeCasLogin(ctx, now(), holder.current));
+  router.get('/interaction/:uid/abort', noStore, (ctx) => abortInteraction(ctx, now(), holder.current));
+  router.get(new URL(services.config.cas.serviceUrl).pathname, noStore, (ctx) => casReturn(ctx, now(), holder.current));
   // CAS single logout: POSTed by CAS itself to the same service URL
   router.post(new URL(services.config.cas.serviceUrl).pathname, (ctx) => casSingleLogout(ctx, services, holder));
   return router;

@@ -53,3 +53,35 @@ export interface MetricsReply {
 export const isMetricsRequest = hasType<MetricsRequest>('bridge:metrics-request');
 
 export const isMetricsReply = hasType<MetricsReply>('bridge:metrics-reply');
+
+/** primary → worker: check and build a reload of these settings, then wait for the decision */
+export interface ReloadPrepare {
+  readonly type: 'bridge:reload-prepare';
+  readonly id: number;
+  readonly settings: LoadedSettings;
+}
+
+/** worker → primary: the reload is ready (no problems), or why it cannot be */
+export interface ReloadPrepared {
+  readonly type: 'bridge:reload-prepared';
+  readonly id: number;
+  readonly problems: readonly string[];
+}
+
+/** primary → worker: every worker is ready (apply), or one is not (drop it) */
+export interface ReloadDecision {
+  readonly type: 'bridge:reload-decision';
+  readonly id: number;
+  readonly apply: boolean;
+}
+
+/** worker → primary: the decision is carried out */
+export interface ReloadDone {
+  readonly type: 'bridge:reload-done';
+  readonly id: number;
+}
+
+export const isReloadPrepare = hasType<ReloadPrepare>('bridge:reload-prepare');
+export const isReloadPrepared = hasType<ReloadPrepared>('bridge:reload-prepared');
+export const isReloadDecision = hasType<ReloadDecision>('bridge:reload-decision');
+export const isReloadDone = hasType<ReloadDone>('bridge:reload-done');

@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { purgeExpired } from '../../adapters/cleanup.js';
 import type { BridgeConfig } from '../config/index.js';
+import type { SourceOptions } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { SecretBox } from '../keys/secrets.js';
@@ -15,6 +16,7 @@ import { openConfiguredDatabase } from '../server/database.js';
 import { RestartBackoff } from './backoff.js';
 import { isConfigRequest, isReadyMessage, isStartFailedMessage, type ConfigMessage } from './messages.js';
 import { ClusterMetrics } from './metrics.js';
+import { reloadCluster } from './reload.js';
 
 /** extra time, beyond SHUTDOWN_TIMEOUT, a worker gets to close its database and exit */
 const EXIT_GRACE_MS = 5_000;
@@ -31,7 +33,11 @@ function workerProgram(): string {
   return fileURLToPath(new URL(`./worker-entry${extname(here)}`, import.meta.url));
 }
 
-export async function runPrimary(config: BridgeConfig, workers: number, logger: Logger): Promise<number> {
+export async function runPrimary(config: BridgeConfig, workers: number, logger: Logger, sources: SourceOptions = {}): Promise<number> {
+  // SIGHUP reloads the workers' configuration once they serve (below); until then it is ignored
+  let hangup = (): void => logger.warn({ event: 'config_reload_failed' }, 'SIGHUP before the workers were serving: ignored');
+  const onHangup = (): void => hangup();
+  process.on('SIGHUP', onHangup);
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -47,6 +53,18 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   }
 
   const members = new Map<number, Member>();
+  /** the settings workers run with (a reload changes their live part); a new worker gets these */
+  let running = config.settings;
+  // SIGHUP: reload every serving worker, or none
+  let reloading = Promise.resolve();
+  hangup = (): void => {
+    reloading = reloading
+      .then(async () => {
+        const serving = [...members.values()].filter((m) => m.ready).map((m) => m.worker);
+        running = await reloadCluster(serving, running, sources, logger);
+      })
+      .catch((err: unknown) => logger.error({ err, event: 'config_reload_failed' }, 'configuration not reloaded'));
+  };
   const clusterMetrics = new ClusterMetrics(() => [...members.values()].filter((m) => m.ready).map((m) => m.worker));
   let metricsServer: MetricsServer | undefined;
   if (config.metrics.port !== undefined) {
@@ -81,7 +99,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
         return;
       }
       if (isConfigRequest(message)) {
-        worker.send({ type: 'bridge:config', settings: config.settings } satisfies ConfigMessage);
+        worker.send({ type: 'bridge:config', settings: running } satisfies ConfigMessage);
         return;
       }
       if (!isReadyMessage(message)) return;
@@ -128,6 +146,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
 
   const stopAll = async (signal: NodeJS.Signals): Promise<void> => {
     stopping = true;
+    process.off('SIGHUP', onHangup);
     clearInterval(purge);
     const running = [...members.values()].map((m) => m.worker).filter((w) => !w.isDead());
     const exited = running.map((w) => new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger.js';
 import { sendProviderNoticesTo } from '../observability/provider-notices.js';
 import { startBridge } from '../server/bridge.js';
 import { answerMetricsRequests } from './metrics.js';
+import { answerReloads } from './reload.js';
 import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage, type StartFailedMessage } from './messages.js';
 
 function configFromPrimary(): Promise<ConfigMessage> {
@@ -24,6 +25,8 @@ function configFromPrimary(): Promise<ConfigMessage> {
 
 /** Runs until SIGTERM/SIGINT or until the primary goes away; answers the exit code. */
 export async function runWorker(): Promise<number> {
+  // reloads come from the primary; a hangup of the terminal reaches every process of the group
+  process.on('SIGHUP', () => undefined);
   const { settings } = await configFromPrimary();
   const { config, problems } = resolveConfig(settings);
   if (!config) {
@@ -44,6 +47,7 @@ export async function runWorker(): Promise<number> {
     return 1;
   }
   answerMetricsRequests(bridge.services.metrics);
+  answerReloads(bridge, logger);
   process.send?.({ type: 'bridge:ready', url: bridge.url } satisfies ReadyMessage);
 
   await new Promise<void>((resolve) => {

@@ -26,12 +26,13 @@ export function configurationTable(): string {
     for (const name of names) {
       const def = SETTINGS[name] as SettingDef<unknown>;
       const key = def.fileKey ? `\`${name}\` (file: \`${def.fileKey}\`)` : `\`${name}\``;
-      const marks = `${def.compat ? ' ¹' : ''}${def.secret ? ' ²' : ''}`;
+      const marks = `${def.compat ? ' ¹' : ''}${def.secret ? ' ²' : ''}${def.live ? ' ³' : ''}`;
       lines.push(`| ${key}${marks} | ${def.kind.typeName} | ${cell(defaultText(def))} | ${cell(def.doc)} |`);
     }
     lines.push('');
   }
-  lines.push('¹ same name and meaning as in the Python cas-proxy. ² secret: never printed or logged.');
+  lines.push('¹ same name and meaning as in the Python cas-proxy. ² secret: never printed or logged. '
+    + '³ applied by a reload (`cas-oidc-bridge reload`, SIGHUP) without a restart; every other setting needs a restart.');
   return lines.join('\n');
 }
 

@@ -28,6 +28,8 @@ export interface SettingDef<T> {
   readonly compat?: true;
   /** never printed, never logged */
   readonly secret?: true;
+  /** applied by a reload (SIGHUP, `cas-oidc-bridge reload`) without a restart */
+  readonly live?: true;
 }
 
 const setting = <T>(def: SettingDef<T>): SettingDef<T> => def;
@@ -125,9 +127,10 @@ export const SETTINGS = {
   }),
 
   // ---- Clients
-  CLIENT_ID: setting({ kind: kinds.string(), group: 'Clients', compat: true, doc: 'Client id of the single client (flat form).' }),
+  CLIENT_ID: setting({ kind: kinds.string(), live: true, group: 'Clients', compat: true, doc: 'Client id of the single client (flat form).' }),
   CLIENT_SECRET: setting({
     kind: kinds.secret(),
+    live: true,
     group: 'Clients',
     compat: true,
     secret: true,
@@ -135,6 +138,7 @@ export const SETTINGS = {
   }),
   CLIENT_SECRET_PREVIOUS: setting({
     kind: kinds.secretList(),
+    live: true,
     group: 'Clients',
     secret: true,
     default: [],
@@ -142,6 +146,7 @@ export const SETTINGS = {
   }),
   REDIRECT_URI_ALLOWLIST: setting({
     kind: kinds.list(),
+    live: true,
     group: 'Clients',
     compat: true,
     default: [],
@@ -150,23 +155,27 @@ export const SETTINGS = {
   }),
   REDIRECT_URL_MATCH: setting({
     kind: kinds.string(),
+    live: true,
     group: 'Clients',
     compat: true,
     doc: 'Older single-entry form of `REDIRECT_URI_ALLOWLIST`.',
   }),
   CLIENT_SCOPE: setting({
     kind: kinds.list(),
+    live: true,
     group: 'Clients',
     default: ['openid', 'profile', 'email', 'groups'],
     doc: 'Scopes granted to the single client even when it asks for `openid` alone.',
   }),
   CLIENT_BACKCHANNEL_LOGOUT_URI: setting({
     kind: kinds.httpUrl(),
+    live: true,
     group: 'Clients',
     doc: 'Back-channel logout URI of the single client (Keycloak: `<realm>/protocol/openid-connect/logout/backchannel-logout`).',
   }),
   CLIENTS: setting({
     kind: kinds.json(z.array(z.unknown()), 'JSON array'),
+    live: true,
     group: 'Clients',
     fileKey: 'clients',
     default: [],
@@ -198,12 +207,14 @@ export const SETTINGS = {
   // ---- Claims
   CLAIMS: setting({
     kind: kinds.json(z.unknown(), 'JSON object'),
+    live: true,
     group: 'Claims',
     fileKey: 'claims',
     doc: 'Claim mapping: `{ "preset": "default", "claims": { … }, "scopes": { … } }` (see "Claims" below).',
   }),
   ID_TOKEN_CLAIMS: setting({
     kind: kinds.bool(),
+    live: true,
     group: 'Claims',
     default: true,
     doc: 'Put the mapped claims in the ID token too (userinfo always carries them).',

@@ -26,8 +26,8 @@ export function watchSigningKeys(
     // read before the keys, so that a change racing with the rebuild shows up at the next check
     const generation = await keysGeneration(services.meta);
     if (generation === seen) return;
-    const provider = await build(services);
-    holder.replace(provider);
+    // in turn with a configuration reload; built from the configuration current at that moment
+    await holder.exclusive(async () => holder.replace(await build(services)));
     seen = generation;
     const rows = await services.signingKeys.list();
     logger.info({

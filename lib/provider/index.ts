@@ -1,6 +1,7 @@
 // Builds an oidc-provider instance for the bridge. A new one is built whenever the signing keys
 // change (oidc-provider reads keys once, at construction), and swapped in by ProviderHolder.
 import Provider from 'oidc-provider';
+import { ConfigError } from '../config/index.js';
 import { jwksFromRows } from '../keys/signing-keys.js';
 import type { Services } from '../server/services.js';
 import { buildConfiguration } from './configuration.js';
@@ -29,7 +30,18 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   observeProvider(provider, services.logger, services.metrics, services.clients);
 
-  // static clients are validated lazily on first use; fail at start instead
-  for (const client of services.config.clients) await provider.Client.find(client.clientId);
+  // static clients are validated lazily on first use; fail at start (or reload) instead, naming the
+  // client: oidc-provider's own checks of client metadata go beyond the bridge's
+  const problems: string[] = [];
+  for (const client of services.config.clients) {
+    try {
+      await provider.Client.find(client.clientId);
+    } catch (err) {
+      const { error_description: description } = err as { error_description?: string };
+      if (!description) throw err;
+      problems.push(`${client.where}: ${description}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
   return provider;
 }

@@ -18,6 +18,7 @@ import { SecretBox } from '../keys/secrets.js';
 import { templateProblems, Views } from '../pages/views.js';
 
 export interface Services {
+  /** the configuration requests that start now run with (a reload swaps it: see reconfigure) */
   readonly config: BridgeConfig;
   readonly logger: Logger;
   readonly db: Database;
@@ -34,7 +35,19 @@ export interface Services {
   /** proxy-granting tickets (CAS proxying) */
   readonly pgts: CasPgtStore;
   readonly metrics: BridgeMetrics;
+  /**
+   * Swaps in a reloaded configuration (its clients, claims and access rules; reload.ts keeps every
+   * other setting as it was) for what starts from now on; what runs finishes with the one it read.
+   */
+  reconfigure(config: BridgeConfig): void;
 }
+
+/** The services with another configuration, for building a provider before it is swapped in. */
+export function servicesWith(services: Services, config: BridgeConfig): Services {
+  return { ...services, config, clients: clientMap(config) };
+}
+
+const clientMap = (config: BridgeConfig): ReadonlyMap<string, ClientConfig> => new Map(config.clients.map((c) => [c.clientId, c]));
 
 export interface OpenOptions {
   /** run migrations and create missing signing keys (false in cluster workers: the primary did it) */
@@ -74,14 +87,22 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
   if (options.prepare !== false) await prepareDatabase(db, box, logger);
+  let live = { config, clients: clientMap(config) };
   return {
-    config,
+    get config() {
+      return live.config;
+    },
+    get clients() {
+      return live.clients;
+    },
+    reconfigure(next: BridgeConfig) {
+      live = { config: next, clients: clientMap(next) };
+    },
     logger,
     db,
     box,
     cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
     views: new Views({ templateDir: config.pages.templateDir, branding: brandingOf(config) }),
-    clients: new Map(config.clients.map((c) => [c.clientId, c])),
     accounts: new AccountStore(db),
     pendingLogins: new PendingLoginStore(db),
     casTickets: new CasTicketStore(db),

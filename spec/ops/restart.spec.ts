@@ -8,11 +8,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
 import { startCli } from '../support/cli-process.js';
 import { freePort } from '../support/net.js';
+import { slowableCas, type SlowableCas } from '../support/slow-cas.js';
 import { authorizationRequest, loginThroughCas, redeem, relyingParty } from '../support/rp.js';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
@@ -28,18 +28,12 @@ function connectionRefused(port: number): Promise<boolean> {
 describe('restart under load', function () {
   this.timeout(90_000);
   let dir: string;
-  let cas: Awaited<ReturnType<MiniCas['listen']>>;
-  let slowValidation = false;
+  let cas: SlowableCas;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'restart-'));
-    const mini = new MiniCas({ users: { alice: { password: 'pw', attributes: { mail: 'alice@example.org' } } } });
-    // CAS takes its time to validate while the spec sends SIGTERM
-    mini.app.middleware.unshift(async (ctx, next) => {
-      if (slowValidation && ctx.path.endsWith('/p3/serviceValidate')) await new Promise((r) => setTimeout(r, 1500));
-      await next();
-    });
-    cas = await mini.listen();
+    // CAS takes its time to validate while the spec acts
+    cas = await slowableCas({ users: { alice: { password: 'pw', attributes: { mail: 'alice@example.org' } } } }, 1500);
   });
   after(async () => {
     await cas?.close();
@@ -70,7 +64,7 @@ describe('restart under load', function () {
     const request = await authorizationRequest(rp);
     const form = await browser.follow(request.url);
     const atBridge = await browser.submitForm(form, { username: 'alice', password: 'pw' }, (l) => l.includes('ticket='));
-    slowValidation = true;
+    cas.slow = true;
     const inFlight = browser.request(atBridge.location!);
     await new Promise((r) => setTimeout(r, 300));
     first.child.kill('SIGTERM');
@@ -78,7 +72,7 @@ describe('restart under load', function () {
     expect(await connectionRefused(port), 'no new connections once stopping').to.equal(true);
 
     const validated = await inFlight;
-    slowValidation = false;
+    cas.slow = false;
     expect(validated.status, validated.body.slice(0, 300)).to.equal(303);
     expect(validated.location).to.match(new RegExp(`^${issuer}/auth(orize)?/`));
     expect(await first.exited, 'exit code').to.equal(0);

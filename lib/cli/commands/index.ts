@@ -6,5 +6,6 @@ import { pgtKeygen } from './pgt-keygen.js';
 import { demoCommand } from './demo.js';
 import { checkConfigCommand } from './check-config.js';
 import { keysList, keysRetire, keysRotate } from './keys.js';
+import { reloadCommand } from './reload.js';
 
-export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, keysList, keysRotate, keysRetire, pgtKeygen];
+export const COMMANDS: readonly Command[] = [start, reloadCommand, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, keysList, keysRotate, keysRetire, pgtKeygen];

@@ -20,7 +20,9 @@ export const start: Command = {
   help: `Usage: cas-oidc-bridge start [--config FILE] [--workers N|auto]
 
 Runs the bridge with the configuration from FILE (default: ./config.json when present, or the
-file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGINT.
+file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGINT. On SIGHUP
+(or \`cas-oidc-bridge reload\`) it reads the configuration again and applies clients, claims and
+access rules without a restart, or keeps the running configuration when the new one has a problem.
 
   --workers N   processes serving requests on this host (overrides WORKERS; auto: one per CPU).
                 With more than one, a primary process migrates the database, starts the workers,
@@ -40,10 +42,22 @@ file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGI
     sendProviderNoticesTo(logger);
     if (workers > 1) {
       const { runPrimary } = await import('../../cluster/primary.js');
-      return runPrimary(config, workers, logger);
+      return runPrimary(config, workers, logger, { configPath: values.config });
     }
     const { startBridge } = await import('../../server/bridge.js');
+    const { reloadFromSources } = await import('../../server/reload.js');
+    // SIGHUP reloads (clients, claims, access rules); until the bridge is up there is nothing to reload
+    let reload = (): void => logger.warn({ event: 'config_reload_failed' }, 'SIGHUP before the bridge was serving: ignored');
+    const onHangup = (): void => reload();
+    process.on('SIGHUP', onHangup);
     const bridge = await startBridge(config, { logger });
+    let reloading = Promise.resolve();
+    reload = () => {
+      reloading = reloading.then(() => reloadFromSources(bridge, { configPath: values.config }, logger)).then(
+        () => undefined,
+        (err: unknown) => logger.error({ err, event: 'config_reload_failed' }, 'configuration not reloaded'),
+      );
+    };
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
         logger.info({ event: 'stopping', signal }, 'stopping: finishing requests in flight');
@@ -52,6 +66,7 @@ file named by CONFIG_FILE) and the environment. Stops cleanly on SIGTERM or SIGI
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+    process.off('SIGHUP', onHangup);
     logger.info({ event: 'stopped' }, 'stopped');
     return EXIT.ok;
   },
