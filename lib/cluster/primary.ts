@@ -78,7 +78,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   const purge = setInterval(() => {
     purgeExpired(db)
       .then((counts) => logger.debug({ event: 'cleanup', counts }, 'expired records purged'))
-      .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+      .catch((err: unknown) => logger.error({ err, event: 'cleanup_failed' }, 'cleanup failed'));
   }, config.database.cleanupIntervalMs).unref();
 
   cluster.setupPrimary({ exec: workerProgram(), args: [] });

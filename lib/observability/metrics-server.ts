@@ -29,7 +29,7 @@ export async function startMetricsServer(metrics: MetricsSource, host: string, p
       res.writeHead(200, { 'content-type': out.contentType, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : out.body);
     }, (err: unknown) => {
-      logger.error({ err }, 'metrics collection failed');
+      logger.error({ err, event: 'metrics_failed' }, 'metrics collection failed');
       res.writeHead(500).end();
     });
   });

@@ -27,7 +27,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
   provider.use(asKoa(rpLogoutThroughCas(services)));
-  provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
+  provider.on('server_error', (ctx, err) => services.logger.error({ err, event: 'server_error', path: ctx.path }, 'oidc-provider server error'));
   observeProvider(provider, services.logger, services.metrics, services.clients);
 
   // static clients are validated lazily on first use; fail at start (or reload) instead, naming the

@@ -64,7 +64,7 @@ export function linkCasTicketToSession(services: Services): OidcMiddleware {
       const session = ctx.oidc?.session;
       if (cas?.ticketHash && session?.accountId) {
         await services.casTickets.linkHash(cas.ticketHash, { sessionUid: session.uid, accountId: session.accountId }, services.config.ttl.session)
-          .catch((err: unknown) => services.logger.error({ err }, 'could not link the CAS ticket to the session'));
+          .catch((err: unknown) => services.logger.error({ err, event: 'cas_ticket_link_failed' }, 'could not link the CAS ticket to the session'));
       }
     }
   };

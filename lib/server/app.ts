@@ -36,7 +36,7 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
     try {
       await next();
     } catch (err) {
-      services.logger.error({ err, requestId }, 'request failed');
+      services.logger.error({ err, event: 'request_failed', requestId }, 'request failed');
       services.views.renderError(ctx, { status: 500, titleKey: 'error.server.title', messageKey: 'error.server.message' });
     } finally {
       services.logger.info({

@@ -62,7 +62,7 @@ export async function startBridge(config: BridgeConfig, options: StartOptions = 
     timers.push(setInterval(() => {
       purgeExpired(services.db)
         .then((counts) => logger.debug({ event: 'cleanup', counts }, 'expired records purged'))
-        .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+        .catch((err: unknown) => logger.error({ err, event: 'cleanup_failed' }, 'cleanup failed'));
     }, config.database.cleanupIntervalMs).unref());
   }
 
