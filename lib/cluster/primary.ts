@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { SecretBox } from '../keys/secrets.js';
 import { prepareDatabase, requireWorkingTemplates } from '../server/services.js';
+import { onStopSignal } from '../server/stop-signals.js';
 import { openConfiguredDatabase } from '../server/database.js';
 import { RestartBackoff } from './backoff.js';
 import { isConfigRequest, isReadyMessage, isStartFailedMessage, type ConfigMessage } from './messages.js';
@@ -39,8 +40,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   const onHangup = (): void => hangup();
   process.on('SIGHUP', onHangup);
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    onStopSignal(resolve);
   });
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
   requireWorkingTemplates(config);

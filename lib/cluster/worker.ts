@@ -6,6 +6,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../observability/logger.js';
 import { sendProviderNoticesTo } from '../observability/provider-notices.js';
 import { startBridge } from '../server/bridge.js';
+import { onStopSignal } from '../server/stop-signals.js';
 import { answerMetricsRequests } from './metrics.js';
 import { answerReloads } from './reload.js';
 import { isConfigMessage, type ConfigMessage, type ConfigRequest, type ReadyMessage, type StartFailedMessage } from './messages.js';
@@ -55,8 +56,7 @@ export async function runWorker(): Promise<number> {
       logger.info({ event: 'stopping', reason }, 'stopping: finishing requests in flight');
       bridge.close().then(resolve, resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    onStopSignal(stop);
     // the primary died: nobody will replace or stop this worker, so stop now
     process.once('disconnect', () => stop('primary_gone'));
   });

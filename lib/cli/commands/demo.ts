@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { EXIT, UsageError } from '../command.js';
 import { parseCommandArgs } from '../options.js';
 import { ListenError } from '../../http/server.js';
+import { onStopSignal } from '../../server/stop-signals.js';
 
 function portOption(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -72,8 +73,7 @@ Exit codes: 0 stopped by Ctrl-C/SIGTERM, 1 could not start, 2 bad usage.`,
         process.stdout.write('stopping the demo\n');
         demo.close().then(resolve, resolve);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      onStopSignal(stop);
     });
     return EXIT.ok;
   },

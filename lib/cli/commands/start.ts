@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { EXIT, UsageError } from '../command.js';
 import { loadConfigOrReport } from '../config-errors.js';
 import { parseCommandArgs } from '../options.js';
+import { onStopSignal } from '../../server/stop-signals.js';
 import { resolveWorkers } from '../../config/resolve.js';
 import { MAX_WORKERS, SETTINGS } from '../../config/settings.js';
 
@@ -63,8 +64,7 @@ access rules without a restart, or keeps the running configuration when the new 
         logger.info({ event: 'stopping', signal }, 'stopping: finishing requests in flight');
         bridge.close().then(resolve, resolve);
       };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      onStopSignal(stop);
     });
     process.off('SIGHUP', onHangup);
     logger.info({ event: 'stopped' }, 'stopped');
