@@ -4,16 +4,14 @@
 // whole process group, which npm forwards a second time) stops it once, gracefully, too. Runs the
 // package's own start script on a fresh build in a temporary directory.
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, TEST_SECRET } from '../support/bridge.js';
-import { ROOT } from '../support/cli-process.js';
 import { freePort } from '../support/net.js';
+import { builtPackage } from '../support/package-build.js';
 import { authorizationRequest, relyingParty } from '../support/rp.js';
 import { slowableCas, type SlowableCas } from '../support/slow-cas.js';
 
@@ -50,17 +48,12 @@ describe('npm start stops cleanly', function () {
   let cas: SlowableCas;
 
   before(async () => {
-    pkg = mkdtempSync(join(tmpdir(), 'npm-start-'));
     // the package as installed: its package.json (and start script), a build, views, dependencies
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT });
-    copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-    symlinkSync(join(ROOT, 'views'), join(pkg, 'views'));
+    pkg = await builtPackage();
     cas = await slowableCas({ users: { alice: { password: 'pw', attributes: {} } } }, 1500);
   });
   after(async () => {
     await cas?.close();
-    if (pkg) rmSync(pkg, { recursive: true, force: true });
   });
 
   async function npmStart(port: number): Promise<NpmStart> {
