@@ -271,7 +271,8 @@ export const SETTINGS = {
     group: 'Storage',
     compat: true,
     default: 'cas_proxy.sqlite3',
-    doc: 'SQLite database file.',
+    doc: 'SQLite database file. A relative path is relative to the working directory of the process (as in the Python '
+      + 'cas-proxy): give an absolute one. Only `start` and `db migrate` create a missing database.',
   }),
   DATABASE_URL: setting({
     kind: kinds.url(),
@@ -341,7 +342,7 @@ export const SETTINGS = {
     kind: kinds.string(),
     group: 'Pages',
     doc: 'Directory of the admin\'s own templates, overriding the built-in `views/` file by file (`error.eta`, '
-      + '`layout.eta`, …), and texts key by key (`locales/en.json`, `locales/zh-CN.json`).',
+      + '`layout.eta`, …), and texts key by key (`locales/en.json`, `locales/zh-CN.json`); relative to the working directory.',
   }),
 } as const satisfies Record<string, SettingDef<unknown>>;
 

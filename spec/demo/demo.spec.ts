@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../lib/observability/logger.js';
 import { assertLoopback, DemoRefusedError, startDemo, type RunningDemo } from '../../lib/demo/run.js';
 import { TestBrowser, type Hop } from '../support/browser.js';
+import { freePort } from '../support/net.js';
 
 const quietLogger = () => createLogger('warn', { destination: new Writable({ write: (_c, _e, cb) => cb() }), pretty: false });
 
@@ -72,6 +73,19 @@ describe('demo mode', () => {
     expect(page.url).to.equal(demo.url);
     expect(page.body).to.contain('You are logged out');
     expect(page.body).to.contain('>Log in</a>');
+  });
+
+  it('takes the ports it is given for the bridge and the demo CAS (--bridge-port, --cas-port)', async () => {
+    const [bridgePort, casPort] = [await freePort(), await freePort()];
+    const other = await startDemo({ port: 0, bridgePort, casPort, logger: quietLogger() });
+    try {
+      expect(other.bridge.url).to.equal(`http://127.0.0.1:${bridgePort}`);
+      expect(other.casUrl).to.equal(`http://127.0.0.1:${casPort}/cas`);
+      const discovery = await (await fetch(`http://127.0.0.1:${bridgePort}/.well-known/openid-configuration`)).json() as { issuer: string };
+      expect(discovery.issuer).to.equal(`http://127.0.0.1:${bridgePort}`);
+    } finally {
+      await other.close();
+    }
   });
 
   it('deletes its temporary directory when stopped', async () => {
