@@ -22,6 +22,8 @@ export function clientMetadata(client: ClientConfig, extraGrantTypes: readonly s
     // auth_time in every ID token (Keycloak wants it whenever max_age is used; harmless otherwise)
     require_auth_time: true,
   };
+  if (client.subjectType === 'pairwise') metadata.subject_type = 'pairwise';
+  if (client.sectorIdentifierUri) metadata.sector_identifier_uri = client.sectorIdentifierUri;
   if (client.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = client.backchannelLogoutUri;
     metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;
