@@ -13,6 +13,7 @@ import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { LoginOutcome } from '../lib/observability/metrics.js';
 import type { Services } from '../lib/server/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
+import { knownScopes, scopesAllowedFor } from '../lib/provider/scopes.js';
 import { isGateway } from '../lib/provider/gateway.js';
 import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
@@ -98,7 +99,11 @@ export async function startInteraction(ctx: Context, services: Services, provide
       : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
     if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
     const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    // never beyond the client's allowed_scopes, whatever the prompt lists
+    const client = services.clients.get(clientId);
+    const mayHave = client ? scopesAllowedFor(client, knownScopes(services)) : new Set<string>();
+    const scopes = (missing.missingOIDCScope ?? []).filter((s) => mayHave.has(s));
+    if (scopes.length) grant.addOIDCScope(scopes.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
     // merged with the login just made: otherwise a max_age check on the way back finds no login
