@@ -19,12 +19,15 @@ import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.j
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
+import { onIssuer } from '../lib/http/issuer-origin.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const interactionPath = (uid: string): string => `/interaction/${encodeURIComponent(uid)}`;
+/** The interaction's own URL on the issuer (`suffix`: `/cas`, `/abort`). */
+export const interactionUrl = (services: Services, uid: string, suffix = ''): string =>
+  onIssuer(services.config.issuer, `/interaction/${encodeURIComponent(uid)}${suffix}`);
 
 async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionFinished']>[2], mergeWithLastSubmission = false): Promise<void> {
   await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission });
@@ -120,7 +123,7 @@ export async function startInteraction(ctx: Context, services: Services, provide
       titleKey: 'error.access_denied.title',
       messageKey: 'error.access_denied.message',
       params: { client: client?.name ?? 'this application' },
-      actions: [{ href: `${interactionPath(details.uid)}/abort`, label: 'action.back_to_app', primary: true }],
+      actions: [{ href: interactionUrl(services, details.uid, '/abort'), label: 'action.back_to_app', primary: true }],
     });
     return;
   }
@@ -200,7 +203,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
   }
 
   const ticket = str(ctx.query.ticket);
-  const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
+  const retry = [{ href: interactionUrl(services, details.uid), label: 'action.retry', primary: true }];
   if (!ticket && pending.gateway) {
     // gateway: CAS came back without a ticket because it has no single sign-on session
     clearPendingCookie(ctx, services.config);

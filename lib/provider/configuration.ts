@@ -8,6 +8,7 @@ import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
 import { knownScopes } from './scopes.js';
+import { onIssuer } from '../http/issuer-origin.js';
 import { GATEWAY_PARAM } from './gateway.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
 import { logoutPages } from '../logout/pages.js';
@@ -66,7 +67,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       BackchannelAuthenticationRequest: 600,
     },
     interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => onIssuer(config.issuer, `/interaction/${interaction.uid}`),
       policy: buildPolicy(services.clients, services.accounts, services.logger),
     },
     loadExistingGrant: loadExistingGrantFor(services.clients, scopes),

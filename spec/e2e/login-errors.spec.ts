@@ -76,7 +76,7 @@ describe('login errors end to end', () => {
 
   async function expectTryAgainCompletes(browser: TestBrowser, actions: Array<{ href: string; text: string }>, uid: string): Promise<void> {
     const retry = actions.find((a) => a.text === 'Try again');
-    expect(retry?.href).to.equal(`/interaction/${uid}`);
+    expect(retry?.href).to.equal(`${bridge.issuer}/interaction/${uid}`);
     cas.validate = ALICE;
     const done = await browser.follow(new URL(retry!.href, bridge.issuer).href, atRp);
     const back = new URL(done.location!);
