@@ -191,6 +191,11 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     details = await load();
   } catch (err) {
     if (!(err instanceof oidcErrors.SessionNotFound)) throw err;
+    // a live login whose interaction cookie this browser lacks: the browser did not start it (a
+    // ticket someone else obtained, sent here to log this browser in as them)
+    if (err.error_description === 'interaction session id cookie not found' && await provider.Interaction.find(uid)) {
+      return refuseForeignLogin(ctx, services, uid);
+    }
     loginExpired(services, uid);
     return renderExpired(ctx, services, uid);
   }
@@ -309,6 +314,13 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     cas: { ticketHash: ticketHash(ticket) },
     ...pgtInteractionResult(services, sub, proxied.pgt),
   });
+}
+
+/** The CAS return names a login this browser did not start: nothing is validated or created. */
+function refuseForeignLogin(ctx: Context, services: Services, uid: string): void {
+  services.metrics.login('foreign_browser');
+  services.logger.warn({ event: 'login', outcome: 'foreign_browser', interaction: uid }, 'CAS sent a browser back for a login that browser did not start; the ticket was not validated');
+  services.views.renderError(ctx, { status: 403, titleKey: 'error.foreign_login.title', messageKey: 'error.foreign_login.message' });
 }
 
 function loginExpired(services: Services, uid: string): void {
