@@ -384,6 +384,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
   }
 
+  if (v.SERVICE_URL_PER_LOGIN === false) {
+    c.warnings.push('SERVICE_URL_PER_LOGIN=false: CAS tickets are issued for the fixed SERVICE_URL, so a ticket someone '
+      + 'else obtained at CAS can log a browser in as them (login CSRF). Register SERVICE_URL at CAS as a pattern that '
+      + 'admits ?login=<id> and remove this setting');
+  }
   if (v.REQUIRE_TOKEN_REDIRECT_URI === false) {
     c.warnings.push('REQUIRE_TOKEN_REDIRECT_URI=false is ignored: when the authorization request carried a redirect_uri '
       + 'the token request must repeat it (RFC 6749 section 4.1.3)');
@@ -440,7 +445,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       baseUrl: casBase,
       validateUrl: protocol.value.validateUrl,
       serviceUrl,
-      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
+      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? true,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
       proxy: proxy.value,

@@ -94,9 +94,12 @@ export const SETTINGS = {
   SERVICE_URL_PER_LOGIN: setting({
     kind: kinds.bool(),
     group: 'CAS',
-    default: false,
-    doc: 'Add the pending login\'s id to the service URL (`?login=<id>`), so that several logins in progress in '
-      + 'one browser never mix. Needs a CAS service registration that matches by pattern.',
+    default: true,
+    doc: 'Add the login\'s id to the service URL (`?login=<id>`): a CAS ticket then belongs to the login, and the '
+      + 'browser, that asked for it, so a ticket obtained by someone else cannot log this browser in (login CSRF), and '
+      + 'several logins in one browser never mix. Needs a CAS service registration that matches by pattern (see '
+      + '"What to ask the CAS administrators"). `false` sends the fixed `SERVICE_URL` (exact-match registrations) and '
+      + 'loses that protection.',
   }),
   CAS_LOGOUT_URL: setting({
     kind: kinds.urlOrOff(),

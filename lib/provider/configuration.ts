@@ -7,6 +7,8 @@ import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
+import { knownScopes } from './scopes.js';
+import { onIssuer } from '../http/issuer-origin.js';
 import { GATEWAY_PARAM } from './gateway.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
 import { logoutPages } from '../logout/pages.js';
@@ -18,10 +20,6 @@ export interface ConfigurationParts {
   readonly extraScopes?: readonly string[];
 }
 
-export function knownScopes(services: Services, extra: readonly string[] = []): Set<string> {
-  return new Set(['openid', 'offline_access', ...Object.keys(services.config.claims.mapping.scopes), ...extra]);
-}
-
 export function buildConfiguration(services: Services, parts: ConfigurationParts): Configuration {
   const { config, views } = services;
   const scopes = knownScopes(services, parts.extraScopes);
@@ -29,7 +27,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
 
   return {
     adapter: SequelizeAdapter.factory(services.db),
-    clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
+    clients: config.clients.map((c) => clientMetadata(c, scopes, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),
     claims: {
@@ -75,7 +73,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       BackchannelAuthenticationRequest: 600,
     },
     interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => onIssuer(config.issuer, `/interaction/${interaction.uid}`),
       policy: buildPolicy(services.clients, services.accounts, services.logger),
     },
     loadExistingGrant: loadExistingGrantFor(services.clients, scopes),

@@ -16,9 +16,11 @@ export class TestBrowser {
   readonly jar = new CookieJar();
   readonly history: Hop[] = [];
   acceptLanguage = 'en';
+  /** headers added to every request this browser sends to a URL (e.g. a forged Host for one origin) */
+  extraHeaders: (url: string) => Record<string, string> = () => ({});
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Hop> {
-    const headers = new Headers(init.headers);
+    const headers = new Headers({ ...this.extraHeaders(url), ...init.headers });
     const cookie = await this.jar.getCookieString(url);
     if (cookie) headers.set('cookie', cookie);
     headers.set('accept-language', this.acceptLanguage);
