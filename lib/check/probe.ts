@@ -126,6 +126,13 @@ export async function probeLoginPage(loginUrl: string, serviceUrl: string, timeo
   return results;
 }
 
+const ANSWER_NOUN: Record<CasProtocol, string> = {
+  cas3: 'CAS XML',
+  cas2: 'CAS XML',
+  saml11: 'a SAML 1.1 SOAP answer',
+  cas1: 'CAS 1 text (yes/no)',
+};
+
 /** How a protocol answers a ticket that does not exist, in the words of a probe result. */
 function expectedFailure(protocol: CasProtocol, code: string): { ok: boolean; words: string } {
   switch (protocol) {
@@ -179,7 +186,7 @@ export async function probeValidation(validateUrl: string, serviceUrl: string, t
     return { status: expected.ok ? 'ok' : 'warn', what, url: shown, message: `answers a dummy ticket with ${expected.words} (${name}, ${extra})` };
   } catch (err) {
     if (!(err instanceof CasProtocolError)) throw err;
-    return { status: 'fail', what, url: shown, message: `does not answer in ${name} (${err.message}): ${isThisTheUrl}` };
+    return { status: 'fail', what, url: shown, message: `does not answer with ${ANSWER_NOUN[protocol]} (${err.message}): ${isThisTheUrl}` };
   }
 }
 
