@@ -26,7 +26,9 @@ export function clientMetadata(client: ClientConfig, knownScopes: ReadonlySet<st
     require_auth_time: true,
   };
   if (client.subjectType === 'pairwise') metadata.subject_type = 'pairwise';
-  if (client.sectorIdentifierUri) metadata.sector_identifier_uri = client.sectorIdentifierUri;
+  // oidc-provider takes https sector URIs only, and reads nothing but their host (it does not fetch
+  // them: sector.ts does, at start); a loopback http one (development) reaches it in https form
+  if (client.sectorIdentifierUri) metadata.sector_identifier_uri = client.sectorIdentifierUri.replace(/^http:/, 'https:');
   if (client.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = client.backchannelLogoutUri;
     metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;

@@ -91,7 +91,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl)) },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl), (clientId, accountId) => services.subjects.forClient(clientId, accountId)) },
       backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },
