@@ -51,7 +51,7 @@ function chooseProtocol(config: BridgeConfig, body: string): { protocol: CasProt
 function attributeLines(result: CasAuthenticationSuccess): string[] {
   const names = Object.keys(result.attributes);
   if (!names.length) return ['(no attributes)'];
-  const width = Math.min(32, Math.max(...names.map((n) => n.length)));
+  const width = Math.min(40, Math.max(...names.map((n) => n.length)));
   return names.map((name) => {
     const values = result.attributes[name] ?? [];
     return `${name.padEnd(width)}  ${values.map(show).join(', ')}${values.length > 1 ? `  (${values.length} values)` : ''}`;

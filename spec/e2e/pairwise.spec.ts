@@ -3,6 +3,7 @@
 // token), a public client sees the mapped sub, the token exchange works for a pairwise client, and
 // one client's sub survives another login, a restart and a SECRET_KEY rotation. A sector document
 // that does not list the client's redirect URIs stops the start.
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { parse as parseHtml } from 'node-html-parser';
+import { Database } from '../../adapters/database.js';
+import { migrate } from '../../adapters/migrate.js';
 import { ConfigError } from '../../lib/config/index.js';
 import { CAS_PROXY_TICKET_TYPE } from '../../lib/proxy/index.js';
 import { backchannelReceiver, verifyLogoutToken, type BackchannelReceiver } from '../support/backchannel.js';
@@ -71,7 +74,7 @@ describe('pairwise subject identifiers', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = (secretKey = TEST_SECRET, previous: string[] = []): Promise<TestBridge> => startTestBridge({
+  const start = (secretKey = TEST_SECRET, previous: string[] = [], where = dir): Promise<TestBridge> => startTestBridge({
     SECRET_KEY: secretKey,
     SECRET_KEY_PREVIOUS: previous,
     CAS_LOGIN_URL: `${cas.url}/login`,
@@ -82,7 +85,7 @@ describe('pairwise subject identifiers', function () {
       { client_id: 'c', client_secret: CLIENT_SECRET, redirect_uris: REDIRECTS.c },
       { client_id: 'd', client_secret: CLIENT_SECRET, redirect_uris: REDIRECTS.d, subject_type: 'pairwise', sector_identifier_uri: `${sector.url}/sector.json` },
     ],
-  }, { port, dir });
+  }, { port, dir: where });
 
   interface Seen { idToken: string; idTokenSub: string; userinfoSub: string; accessToken: string; sid: string }
 
@@ -182,6 +185,38 @@ describe('pairwise subject identifiers', function () {
     expect(bridge.services.config.secrets.previous).to.deep.equal([]);
     expect((await login(bridge, new TestBrowser(), 'a')).idTokenSub, 'after a SECRET_KEY rotation').to.equal(first.idTokenSub);
     expect((await login(bridge, new TestBrowser(), 'b')).idTokenSub).to.equal(firstB.idTokenSub);
+  });
+
+  it('the salt restored into a new database (README "Pairwise subjects") gives the same subs', async function () {
+    if (spawnSync('sqlite3', ['-version']).status !== 0) {
+      if (process.env.CI === 'true') throw new Error('sqlite3 (the command) is required on CI');
+      this.skip();
+    }
+    const sqlite = (file: string, sql: string) => spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
+    const original = mkdtempSync(join(tmpdir(), 'pairwise-original-'));
+    const fresh = mkdtempSync(join(tmpdir(), 'pairwise-restored-'));
+    try {
+      bridge = await start(TEST_SECRET, [], original);
+      const before = (await login(bridge, new TestBrowser(), 'a')).idTokenSub;
+      await bridge.stop();
+      bridge = undefined;
+      const salt = sqlite(join(original, 'bridge.sqlite3'), "SELECT value FROM bridge_meta WHERE name = 'pairwise_salt'").stdout.trim();
+      expect(salt).to.match(/^[A-Za-z0-9_-]{43}$/);
+
+      // the new database: migrated (`db migrate`), the row inserted, then the first start
+      const db = await Database.open({ path: join(fresh, 'bridge.sqlite3') });
+      await migrate(db);
+      await db.close();
+      const insert = sqlite(join(fresh, 'bridge.sqlite3'), `INSERT INTO bridge_meta (name, value) VALUES ('pairwise_salt', '${salt}');`);
+      expect(insert.status, insert.stderr).to.equal(0);
+      bridge = await start(TEST_SECRET, [], fresh);
+      expect((await login(bridge, new TestBrowser(), 'a')).idTokenSub, 'the same sub from the restored salt').to.equal(before);
+    } finally {
+      await bridge?.stop();
+      bridge = undefined;
+      rmSync(original, { recursive: true, force: true });
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
   it('a sector document that does not list every redirect URI, or does not answer, stops the start', async () => {
