@@ -42,7 +42,7 @@ export function resolveSubject(input: SubjectInput): { value: ClientSubject; pro
   if (hosts.length > 1) {
     problems.push(`${input.where}: subject_type pairwise with redirect URIs on several hosts (${hosts.join(', ')}) needs a `
       + 'sector_identifier_uri: an https URL serving a JSON array of those redirect URIs, whose host names the sector '
-      + '(OpenID Connect Core 8.1)');
+      + `(OpenID Connect Core 8.1)${input.where === 'CLIENT_ID' ? '; the single-client form has no such setting: define the client in a `clients` list' : ''}`);
   }
   return { value: { subjectType, sectorIdentifierUri: undefined, sector: hosts[0] }, problems };
 }

@@ -2,7 +2,7 @@
 // claims (value, source and transforms, scopes), scopes and each client's access decision; the
 // errors a login would meet, with the page a person would see; no network, no database.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { previewClaims } from '../../lib/check/preview.js';
@@ -116,5 +116,20 @@ describe('claims preview', function () {
     expect(exitCode).to.equal(1);
     expect(text).to.match(/portal \(clients\[0\]\): DENIED/);
     expect(text).to.contain('Result: CAS accepts this person, but no client\'s access rules let them in (exit code 1).');
+  });
+
+  it('the README\'s example prints exactly what the README shows', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split('### Previewing a CAS answer')[1] ?? '';
+    const json = /Saved as `preview\.json`[\s\S]*?```json\n([\s\S]*?)```/.exec(section)?.[1];
+    const shown = /it prints:\n\n```\n([\s\S]*?)```/.exec(section)?.[1];
+    const command = /```sh\n(DEV_MODE=true npx cas-oidc-bridge claims preview --config preview\.json --response (\S+))\n```/.exec(section);
+    expect(json && shown && command, 'README example blocks').to.be.ok;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'preview.json'), json!);
+    const config = loadConfig({ env: { DEV_MODE: 'true' }, cwd: dir, configPath: join(dir, 'preview.json') });
+    const { text, exitCode } = previewClaims(config, readFileSync(join(ROOT, command![2]!), 'utf8'));
+    expect(exitCode).to.equal(0);
+    expect(text).to.equal(shown);
   });
 });

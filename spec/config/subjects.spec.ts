@@ -45,4 +45,10 @@ describe('subject types', () => {
     ]);
     expect(problemsOf({ env: env([client({ subject_type: 'pairwise', sector_identifier_uri: 'http://127.0.0.1:8080/uris.json' })]) })).to.deep.equal([]);
   });
+
+  it('the single-client form spanning several hosts is told to use a clients list', () => {
+    const problems = problemsOf({ env: validEnv({ SUBJECT_TYPE: 'pairwise', REDIRECT_URI_ALLOWLIST: 'https://a.example.edu/cb,https://b.example.edu/cb' }) });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^CLIENT_ID: subject_type pairwise with redirect URIs on several hosts .*define the client in a `clients` list$/);
+  });
 });
