@@ -126,6 +126,14 @@ export const SETTINGS = {
     defaultDoc: 'CAS base + `/proxy`',
     doc: 'CAS URL that issues proxy tickets.',
   }),
+  CAS_SERVER_ADDRESSES: setting({
+    kind: kinds.list(),
+    group: 'CAS',
+    defaultDoc: '*(any)*',
+    doc: 'Addresses CAS calls the bridge from (IPs or CIDR ranges, e.g. `192.0.2.10, 2001:db8::/64`): single-logout '
+      + 'POSTs and proxy callbacks from any other address are refused (403). The address is the one `X-Forwarded-For` '
+      + 'names when `TRUST_PROXY` is on.',
+  }),
 
   // ---- Clients
   CLIENT_ID: setting({ kind: kinds.string(), group: 'Clients', compat: true, doc: 'Client id of the single client (flat form).' }),
