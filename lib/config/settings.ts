@@ -51,7 +51,8 @@ export const SETTINGS = {
     kind: kinds.bool(),
     group: 'Core',
     defaultDoc: '`true` when `HOST` is a loopback address, else `false`',
-    doc: 'Trust `X-Forwarded-Proto`/`-For`/`-Host` from a TLS-terminating reverse proxy in front of the bridge.',
+    doc: 'Trust `X-Forwarded-Proto` (is the request https?) and `X-Forwarded-For` (the client address) from a '
+      + 'TLS-terminating reverse proxy in front of the bridge. URLs always come from `ISSUER`, whatever the headers say.',
   }),
   DEV_MODE: setting({
     kind: kinds.bool(),
