@@ -7,6 +7,7 @@ import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
+import { addressEntryProblem } from '../http/address-list.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveCasProtocol } from './cas-protocol.js';
 import { resolveSubject, type SubjectType } from './subjects.js';
@@ -69,6 +70,8 @@ export interface BridgeConfig {
     readonly logoutUrl: string | undefined;
     /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
     readonly proxy: CasProxyConfig | undefined;
+    /** where CAS's server-to-server requests may come from (CAS_SERVER_ADDRESSES); undefined: anywhere */
+    readonly serverAddresses: readonly string[] | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -420,6 +423,10 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
     }
   }
+  for (const entry of v.CAS_SERVER_ADDRESSES ?? []) {
+    const problem = addressEntryProblem(entry);
+    if (problem) c.problems.push(`CAS_SERVER_ADDRESSES: entry "${entry}" ${problem}`);
+  }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
   const pages = resolvePages(v, process.cwd(), c);
@@ -449,6 +456,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
       proxy: proxy.value,
+      serverAddresses: v.CAS_SERVER_ADDRESSES?.length ? v.CAS_SERVER_ADDRESSES : undefined,
     },
     clients,
     ttl: {

@@ -52,7 +52,8 @@ export const SETTINGS = {
     kind: kinds.bool(),
     group: 'Core',
     defaultDoc: '`true` when `HOST` is a loopback address, else `false`',
-    doc: 'Trust `X-Forwarded-Proto`/`-For`/`-Host` from a TLS-terminating reverse proxy in front of the bridge.',
+    doc: 'Trust `X-Forwarded-Proto` (is the request https?) and `X-Forwarded-For` (the client address) from a '
+      + 'TLS-terminating reverse proxy in front of the bridge. URLs always come from `ISSUER`, whatever the headers say.',
   }),
   DEV_MODE: setting({
     kind: kinds.bool(),
@@ -134,6 +135,14 @@ export const SETTINGS = {
     group: 'CAS',
     defaultDoc: 'CAS base + `/proxy`',
     doc: 'CAS URL that issues proxy tickets.',
+  }),
+  CAS_SERVER_ADDRESSES: setting({
+    kind: kinds.list(),
+    group: 'CAS',
+    defaultDoc: '*(any)*',
+    doc: 'Addresses CAS calls the bridge from (IPs or CIDR ranges, e.g. `192.0.2.10, 2001:db8::/64`): single-logout '
+      + 'POSTs and proxy callbacks from any other address are refused (403). The address is the one `X-Forwarded-For` '
+      + 'names when `TRUST_PROXY` is on.',
   }),
 
   // ---- Clients

@@ -10,6 +10,7 @@ import { buildPolicy } from './policy.js';
 import { knownScopes } from './scopes.js';
 import { onIssuer } from '../http/issuer-origin.js';
 import { GATEWAY_PARAM } from './gateway.js';
+import { checkParameterSizes } from './parameter-limits.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
 import { logoutPages } from '../logout/pages.js';
 
@@ -51,8 +52,9 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // the token endpoint (oidc-provider would otherwise fill in a client's single redirect URI)
     allowOmittingSingleRegisteredRedirectUri: false,
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
-    // set by the bridge only, from prompt=none (gateway.ts)
-    extraParams: [GATEWAY_PARAM],
+    // cas_gateway: set by the bridge only, from prompt=none (gateway.ts); its validator is where
+    // oidc-provider lets the bridge check every parameter, once client and redirect_uri are known
+    extraParams: { [GATEWAY_PARAM]: checkParameterSizes },
     // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
     fetch: backchannelFetch(config.clients, services.logger),
     cookies: {

@@ -6,6 +6,7 @@ import type { ProviderHolder } from '../provider/holder.js';
 import { interactionRouter } from '../../interactions/router.js';
 import { proxyCallbackRouter } from '../proxy/index.js';
 import { pinToIssuer } from '../http/issuer-origin.js';
+import { securityHeaders } from '../http/security-headers.js';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(ticket|code|state|nonce|id_token_hint|logout_token|pgtId|pgtIou|client_secret|code_verifier|token|refresh_token|subject_token|access_token)$/i;
@@ -52,6 +53,8 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
       }, 'request');
     }
   });
+
+  app.use(securityHeaders());
 
   // With an https issuer and Secure cookies, a request that arrives as plain http means the proxy
   // does not send X-Forwarded-Proto: cookies would lose Secure. Say so once, loudly.
