@@ -18,6 +18,7 @@ import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.j
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
+import { grantMissing, showConsent } from './consent.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -91,19 +92,16 @@ export async function startInteraction(ctx: Context, services: Services, provide
   }
 
   if (prompt.name === 'consent') {
-    // configured clients are first-party: grant what the prompt says is missing, without a page
-    const clientId = str(params.client_id) ?? '';
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
-    if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
-    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    // merged with the login just made: otherwise a max_age check on the way back finds no login
-    // result in this submission and asks for a login again, forever when max_age=0
-    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } }, true);
+    const client = services.clients.get(str(params.client_id) ?? '');
+    if (client && !client.firstParty) {
+      // prompt=none cannot show a page: the client learns that consent is needed
+      if (gateway) return finishLoaded(ctx, details, { error: 'consent_required', error_description: 'the application needs the person\'s consent, which prompt=none cannot ask for' });
+      return showConsent(ctx, services, client, details);
+    }
+    // first-party clients: grant what the prompt says is missing, without a page; merged with the
+    // login just made: otherwise a max_age check on the way back finds no login result in this
+    // submission and asks for a login again, forever when max_age=0
+    return finish(ctx, provider, await grantMissing(provider, details, client), true);
   }
 
   if (prompt.name === ACCESS_PROMPT) {

@@ -6,6 +6,7 @@ import type { Services } from '../server/services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { observeProvider } from './observe.js';
+import { preflightByRegistration } from './cors.js';
 import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
@@ -18,6 +19,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.proxy = services.config.server.trustProxy;
   installClientPolicies(provider, services.config.clients);
   installCasProxy(provider, services);
+  provider.use(asKoa(preflightByRegistration(services.config.clients, services.logger)));
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));
   provider.use(asKoa(linkCasTicketToSession(services)));

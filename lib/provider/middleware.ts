@@ -13,14 +13,26 @@ export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unkno
  *   `openid` alone, and then takes its user's profile from userinfo);
  * - refresh tokens: oidc-provider drops `offline_access` unless the request carries
  *   prompt=consent. A configured client that asks for `offline_access` gets it: `consent` is added
- *   to the prompt, and the policy (policy.ts) lets the client's grant stand for it, without a page
- *   or a round trip (the admin's registration of the client stands for the consent).
+ *   to the prompt, marked with the bridge parameter CONSENT_ADDED_PARAM, and the policy (policy.ts)
+ *   lets the client's grant stand for it: a first-party client's without a page or a round trip
+ *   (the admin's registration of the client stands for the consent), another client's once the
+ *   person has granted offline_access on the consent page.
  */
+export const CONSENT_ADDED_PARAM = 'bridge_consent_added';
+
+/** True when `prompt=consent` of an interaction was added by the bridge, not asked by the client. */
+export const consentAddedByBridge = (params: Record<string, unknown> | undefined): boolean => params?.[CONSENT_ADDED_PARAM] === 'true';
+
 export function configuredClientRequests(services: Services): OidcMiddleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/authorize') {
       const { scope, client_id: clientId, prompt } = ctx.query;
       const client = typeof clientId === 'string' ? services.clients.get(clientId) : undefined;
+      // only the bridge sets it
+      if (CONSENT_ADDED_PARAM in ctx.query) {
+        const { [CONSENT_ADDED_PARAM]: _supplied, ...rest } = ctx.query;
+        ctx.query = rest;
+      }
       if (client && typeof scope === 'string') {
         const scopes = scope.split(' ').filter(Boolean);
         const query = { ...ctx.query };
@@ -30,6 +42,7 @@ export function configuredClientRequests(services: Services): OidcMiddleware {
         const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
         if (scopes.includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent')) {
           query.prompt = [...prompts, 'consent'].join(' ');
+          query[CONSENT_ADDED_PARAM] = 'true';
         }
         ctx.query = query;
       }
