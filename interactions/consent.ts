@@ -50,8 +50,12 @@ export async function grantMissing(provider: Provider, details: InteractionDetai
     : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
   if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
   const missing = details.prompt.details as MissingGrant;
-  const scopes = client ? scopesToAsk(client, missing.missingOIDCScope ?? []) : missing.missingOIDCScope ?? [];
+  const asked = missing.missingOIDCScope ?? [];
+  const scopes = client ? scopesToAsk(client, asked) : asked;
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+  // what the client may not have is recorded as refused, so that it is not asked again
+  const refused = asked.filter((s) => !scopes.includes(s));
+  if (refused.length) grant.rejectOIDCScope(refused.join(' '));
   if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
   const grantId = await grant.save();
   return { consent: details.grantId ? {} : { grantId } };
