@@ -65,9 +65,11 @@ export async function grantMissing(provider: Provider, details: InteractionDetai
 export async function answerConsent(ctx: Context, services: Services, provider: Provider): Promise<void> {
   const uid = String(ctx.params.uid ?? '');
   // the form is the bridge's own page; a post from another site is refused (the interaction cookie,
-  // SameSite=Lax, would not come with it either, unless COOKIE_SAMESITE=None)
+  // SameSite=Lax, would not come with it either, unless COOKIE_SAMESITE=None). The pages' no-referrer
+  // policy makes browsers send `Origin: null` for their own form; Sec-Fetch-Site says where it came from.
+  const site = ctx.get('sec-fetch-site');
   const origin = ctx.get('origin');
-  if (origin && origin !== new URL(services.config.issuer).origin) {
+  if ((site && site !== 'same-origin') || (origin && origin !== 'null' && origin !== new URL(services.config.issuer).origin)) {
     services.views.renderError(ctx, { status: 403, titleKey: 'error.request.title', messageKey: 'error.request.message', detail: 'consent answered from another site' });
     return;
   }

@@ -7,7 +7,7 @@ import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { observeProvider } from './observe.js';
 import { preflightByRegistration } from './cors.js';
-import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
+import { asKoa, emptyRevocationAnswer, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
@@ -22,6 +22,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(preflightByRegistration(services.config.clients, services.logger)));
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod()));
+  provider.use(asKoa(emptyRevocationAnswer()));
   provider.use(asKoa(linkCasTicketToSession(services)));
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));

@@ -84,3 +84,15 @@ export function linkCasTicketToSession(services: Services): OidcMiddleware {
 }
 
 export const asKoa = (mw: OidcMiddleware): Middleware => mw as unknown as Middleware;
+
+/**
+ * The revocation endpoint answers 200 with an empty body (RFC 7009 2.2), which koa labels
+ * `text/plain`; oidc-client-ts refuses any answer that is not labelled JSON, so a browser app that
+ * revokes its tokens at logout failed there. An empty answer goes without a content type.
+ */
+export function emptyRevocationAnswer(): OidcMiddleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'revocation' && ctx.status === 200 && ctx.body === '') ctx.remove('Content-Type');
+  };
+}

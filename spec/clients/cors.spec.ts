@@ -102,6 +102,18 @@ describe('CORS by client registration', () => {
     expect((await res.json() as { error: string }).error).to.equal('invalid_grant');
   });
 
+  it('revocation from the app\'s origin: 200, readable, without a content type (oidc-client-ts refuses anything but JSON)', async () => {
+    const res = await fetch(`${bridge.issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { origin: SPA_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'unknown', client_id: 'spa' }),
+    });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('access-control-allow-origin')).to.equal(SPA_ORIGIN);
+    expect(res.headers.get('content-type')).to.equal(null);
+    expect(await res.text()).to.equal('');
+  });
+
   it('discovery and the JWKS stay open to every origin', async () => {
     for (const path of ['/.well-known/openid-configuration', '/jwks']) {
       const res = await fetch(`${bridge.issuer}${path}`, { headers: { origin: FOREIGN } });

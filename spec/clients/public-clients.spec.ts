@@ -148,8 +148,11 @@ describe('public clients (browser and native apps) through the real CAS server',
       const consent = await toConsentOrClient(browser, request.url, (l) => l.startsWith(SPA_REDIRECT));
       expect(scopesOnPage(consent)).to.deep.equal(['openid', 'profile']);
       const action = new URL(parseHtml(consent.body).querySelector('form')!.getAttribute('action')!, consent.url).href;
-      const crossSite = await browser.request(action, { method: 'POST', form: { decision: 'allow' }, headers: { origin: 'https://evil.example.net' } });
-      expect(crossSite.status).to.equal(403);
+      const crossSiteHeaders: Array<Record<string, string>> = [{ origin: 'https://evil.example.net' }, { origin: 'null', 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+      for (const headers of crossSiteHeaders) {
+        const crossSite = await browser.request(action, { method: 'POST', form: { decision: 'allow' }, headers });
+        expect(crossSite.status, JSON.stringify(headers)).to.equal(403);
+      }
       const bad = await browser.request(action, { method: 'POST', form: { decision: 'maybe' } });
       expect(bad.status).to.equal(400);
       // the page still works afterwards
