@@ -9,6 +9,7 @@ import type { ClientConfig } from '../lib/config/index.js';
 import { BodyTooLargeError, readCappedBody } from '../lib/http/body.js';
 import type { Services } from '../lib/server/services.js';
 import { renderExpired } from './pages.js';
+import { knownScopes, scopesAllowedFor } from '../lib/provider/scopes.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -18,9 +19,9 @@ interface MissingGrant {
 }
 
 /** Scopes the page asks for: those the grant lacks and the client may have (openid first). */
-export function scopesToAsk(client: ClientConfig, missing: readonly string[]): string[] {
-  const allowed = (s: string): boolean => s === 'openid' || !client.allowedScopes || client.allowedScopes.includes(s);
-  return [...new Set(missing)].filter(allowed).sort((a, b) => Number(b === 'openid') - Number(a === 'openid'));
+export function scopesToAsk(client: ClientConfig | undefined, missing: readonly string[], known: ReadonlySet<string>): string[] {
+  const mayHave = client ? scopesAllowedFor(client, known) : new Set<string>();
+  return [...new Set(missing)].filter((s) => mayHave.has(s)).sort((a, b) => Number(b === 'openid') - Number(a === 'openid'));
 }
 
 const consentPath = (uid: string): string => `/interaction/${encodeURIComponent(uid)}/consent`;
@@ -33,7 +34,7 @@ export function showConsent(ctx: Context, services: Services, client: ClientConf
     client: client.name,
     // where the code goes: a web origin, or a native app's scheme
     destination: redirect ? (redirect.host ? redirect.host : redirect.protocol.slice(0, -1)) : '',
-    scopes: scopesToAsk(client, missing.missingOIDCScope ?? []),
+    scopes: scopesToAsk(client, missing.missingOIDCScope ?? [], knownScopes(services)),
     action: consentPath(details.uid),
   });
 }
@@ -43,7 +44,7 @@ export function showConsent(ctx: Context, services: Services, client: ClientConf
  * the interaction; merged with the login just made, or a max_age check on the way back would find
  * no login in this submission and ask for one again.
  */
-export async function grantMissing(provider: Provider, details: InteractionDetails, client: ClientConfig | undefined): Promise<{ consent: { grantId?: string } }> {
+export async function grantMissing(services: Services, provider: Provider, details: InteractionDetails, client: ClientConfig | undefined): Promise<{ consent: { grantId?: string } }> {
   const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : '';
   const grant = details.grantId
     ? await provider.Grant.find(details.grantId)
@@ -51,7 +52,8 @@ export async function grantMissing(provider: Provider, details: InteractionDetai
   if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
   const missing = details.prompt.details as MissingGrant;
   const asked = missing.missingOIDCScope ?? [];
-  const scopes = client ? scopesToAsk(client, asked) : asked;
+  // never beyond the client's allowed_scopes, whatever the prompt lists
+  const scopes = scopesToAsk(client, asked, knownScopes(services));
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
   // what the client may not have is recorded as refused, so that it is not asked again
   const refused = asked.filter((s) => !scopes.includes(s));
@@ -92,8 +94,8 @@ export async function answerConsent(ctx: Context, services: Services, provider: 
   }
   const log = services.logger.child({ event: 'consent', client: client.clientId, interaction: details.uid, user: details.session?.accountId });
   if (decision === 'allow') {
-    const result = await grantMissing(provider, details, client);
-    log.info({ outcome: 'allowed', scopes: scopesToAsk(client, (details.prompt.details as MissingGrant).missingOIDCScope ?? []) }, 'consent given');
+    const result = await grantMissing(services, provider, details, client);
+    log.info({ outcome: 'allowed', scopes: scopesToAsk(client, (details.prompt.details as MissingGrant).missingOIDCScope ?? [], knownScopes(services)) }, 'consent given');
     await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
   } else if (decision === 'deny') {
     log.info({ outcome: 'denied' }, 'consent refused');

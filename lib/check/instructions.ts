@@ -30,10 +30,13 @@ export function casAdminRequest(config: BridgeConfig): string[] {
   const { serviceUrl, serviceUrlPerLogin } = config.cas;
   const lines = serviceUrlPerLogin
     ? [
-      `Service (a pattern: SERVICE_URL_PER_LOGIN adds ?login=<id>): ^${escapeRegex(serviceUrl)}\\?login=[A-Za-z0-9_-]+$`,
-      `  (or, where CAS matches by prefix: ${serviceUrl}?login=)`,
+      `Service, as a pattern (each login adds ?login=<id>): ^${escapeRegex(serviceUrl)}\\?login=[A-Za-z0-9_-]+$`,
+      `  (Apereo CAS: a regex service with this serviceId; where CAS matches by prefix: ${serviceUrl}?login=)`,
     ]
-    : [`Service URL, exact match:   ${serviceUrl}`];
+    : [
+      `Service URL, exact match:   ${serviceUrl}`,
+      '  (SERVICE_URL_PER_LOGIN=false: CAS tickets are not bound to the browser that started the login; see the warning above)',
+    ];
   lines.push(
     'Attributes to release:      those the claim mapping above reads (CAS protocol 3, /p3/serviceValidate)',
     `Single logout:              on, back-channel: CAS POSTs the logoutRequest to the service URL itself`,

@@ -8,6 +8,7 @@ import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
+import { addressEntryProblem } from '../http/address-list.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {
@@ -70,6 +71,8 @@ export interface BridgeConfig {
     readonly logoutUrl: string | undefined;
     /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
     readonly proxy: CasProxyConfig | undefined;
+    /** where CAS's server-to-server requests may come from (CAS_SERVER_ADDRESSES); undefined: anywhere */
+    readonly serverAddresses: readonly string[] | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -383,6 +386,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
   }
 
+  if (v.SERVICE_URL_PER_LOGIN === false) {
+    c.warnings.push('SERVICE_URL_PER_LOGIN=false: CAS tickets are issued for the fixed SERVICE_URL, so a ticket someone '
+      + 'else obtained at CAS can log a browser in as them (login CSRF). Register SERVICE_URL at CAS as a pattern that '
+      + 'admits ?login=<id> and remove this setting');
+  }
   if (v.REQUIRE_TOKEN_REDIRECT_URI === false) {
     c.warnings.push('REQUIRE_TOKEN_REDIRECT_URI=false is ignored: when the authorization request carried a redirect_uri '
       + 'the token request must repeat it (RFC 6749 section 4.1.3)');
@@ -405,6 +413,10 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
       c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
     }
+  }
+  for (const entry of v.CAS_SERVER_ADDRESSES ?? []) {
+    const problem = addressEntryProblem(entry);
+    if (problem) c.problems.push(`CAS_SERVER_ADDRESSES: entry "${entry}" ${problem}`);
   }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
@@ -430,10 +442,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       baseUrl: casBase,
       validateUrl: v.CAS_VALIDATE_URL ?? `${casBase}/p3/serviceValidate`,
       serviceUrl,
-      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
+      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? true,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
       proxy: proxy.value,
+      serverAddresses: v.CAS_SERVER_ADDRESSES?.length ? v.CAS_SERVER_ADDRESSES : undefined,
     },
     clients,
     ttl: {

@@ -4,12 +4,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientMetadata, Provider } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
 import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../http/redirect-match.js';
+import { scopesAllowedFor } from './scopes.js';
 
 export const BRIDGE_GRANT_TYPES = ['authorization_code', 'refresh_token'];
 
-export function clientMetadata(client: ClientConfig, extraGrantTypes: readonly string[] = []): ClientMetadata {
+export function clientMetadata(client: ClientConfig, knownScopes: ReadonlySet<string>, extraGrantTypes: readonly string[] = []): ClientMetadata {
   const metadata: ClientMetadata = {
     client_id: client.clientId,
+    // what the client may obtain at all: oidc-provider refuses more (invalid_scope) on every path
+    scope: [...scopesAllowedFor(client, knownScopes)].join(' '),
     client_name: client.name,
     // allowlist entries are valid redirect URIs themselves; longer paths are admitted below
     redirect_uris: [...new Set([...client.redirectUris, ...client.redirectUriAllowlist])],

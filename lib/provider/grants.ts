@@ -4,11 +4,11 @@
 // keeps only what the person granted on the consent page (interactions/consent.ts).
 import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
+import { scopesAllowedFor } from './scopes.js';
 
 export function grantedScopes(client: ClientConfig, requested: readonly string[], known: ReadonlySet<string>): string[] {
-  const allowed = client.allowedScopes ? new Set(client.allowedScopes) : known;
-  const wanted = new Set([...requested, ...client.defaultScopes]);
-  return [...wanted].filter((s) => known.has(s) && (allowed.has(s) || s === 'openid'));
+  const allowed = scopesAllowedFor(client, known);
+  return [...new Set([...requested, ...client.defaultScopes])].filter((s) => allowed.has(s));
 }
 
 export function loadExistingGrantFor(clients: ReadonlyMap<string, ClientConfig>, knownScopes: ReadonlySet<string>) {

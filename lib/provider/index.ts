@@ -11,6 +11,7 @@ import { asKoa, emptyRevocationAnswer, explainPkceMethod, linkCasTicketToSession
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
+import { anonymousLogout } from '../logout/anonymous-logout.js';
 import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
@@ -27,6 +28,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
   provider.use(asKoa(rpLogoutThroughCas(services)));
+  provider.use(asKoa(anonymousLogout(services, provider)));
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   observeProvider(provider, services.logger, services.metrics);
 

@@ -3,12 +3,15 @@
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../server/services.js';
+import { knownScopes, scopesAllowedFor } from './scopes.js';
 
 export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;
 
 /**
  * Authorization requests of configured (first-party) clients, adjusted before oidc-provider sees
  * them:
+ * - allowed scopes: scopes beyond the client's `allowed_scopes` are dropped (oidc-provider would
+ *   refuse the whole request with invalid_scope, and does so on every other path);
  * - default scopes: a client's configured scopes are added to what it asks for (Keycloak asks for
  *   `openid` alone, and then takes its user's profile from userinfo);
  * - refresh tokens: oidc-provider drops `offline_access` unless the request carries
@@ -24,6 +27,8 @@ export const CONSENT_ADDED_PARAM = 'bridge_consent_added';
 export const consentAddedByBridge = (params: Record<string, unknown> | undefined): boolean => params?.[CONSENT_ADDED_PARAM] === 'true';
 
 export function configuredClientRequests(services: Services): OidcMiddleware {
+  const known = knownScopes(services);
+  const allowed = new Map([...services.clients].map(([id, client]) => [id, scopesAllowedFor(client, known)]));
   return async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/authorize') {
       const { scope, client_id: clientId, prompt } = ctx.query;
@@ -34,10 +39,13 @@ export function configuredClientRequests(services: Services): OidcMiddleware {
         ctx.query = rest;
       }
       if (client && typeof scope === 'string') {
-        const scopes = scope.split(' ').filter(Boolean);
-        const query = { ...ctx.query };
+        const mayHave = allowed.get(client.clientId) ?? known;
+        // beyond allowed_scopes: dropped here (the token response's `scope` says what was granted);
+        // unknown scopes are left for oidc-provider to judge
+        const scopes = scope.split(' ').filter((s) => s && (mayHave.has(s) || !known.has(s)));
+        const query: typeof ctx.query = { ...ctx.query, scope: scopes.join(' ') };
         if (scopes.includes('openid')) {
-          query.scope = [...new Set([...scopes, ...client.defaultScopes])].join(' ');
+          query.scope = [...new Set([...scopes, ...client.defaultScopes.filter((s) => mayHave.has(s))])].join(' ');
         }
         const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
         if (scopes.includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent')) {
