@@ -13,12 +13,12 @@ import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { LoginOutcome } from '../lib/observability/metrics.js';
 import type { Services } from '../lib/server/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
-import { knownScopes, scopesAllowedFor } from '../lib/provider/scopes.js';
 import { isGateway } from '../lib/provider/gateway.js';
 import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
+import { grantMissing, showConsent } from './consent.js';
 import { onIssuer } from '../lib/http/issuer-origin.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -95,23 +95,16 @@ export async function startInteraction(ctx: Context, services: Services, provide
   }
 
   if (prompt.name === 'consent') {
-    // configured clients are first-party: grant what the prompt says is missing, without a page
-    const clientId = str(params.client_id) ?? '';
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
-    if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
-    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    // never beyond the client's allowed_scopes, whatever the prompt lists
-    const client = services.clients.get(clientId);
-    const mayHave = client ? scopesAllowedFor(client, knownScopes(services)) : new Set<string>();
-    const scopes = (missing.missingOIDCScope ?? []).filter((s) => mayHave.has(s));
-    if (scopes.length) grant.addOIDCScope(scopes.join(' '));
-    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    // merged with the login just made: otherwise a max_age check on the way back finds no login
-    // result in this submission and asks for a login again, forever when max_age=0
-    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } }, true);
+    const client = services.clients.get(str(params.client_id) ?? '');
+    if (client && !client.firstParty) {
+      // prompt=none cannot show a page: the client learns that consent is needed
+      if (gateway) return finishLoaded(ctx, details, { error: 'consent_required', error_description: 'the application needs the person\'s consent, which prompt=none cannot ask for' });
+      return showConsent(ctx, services, client, details);
+    }
+    // first-party clients: grant what the prompt says is missing, without a page; merged with the
+    // login just made: otherwise a max_age check on the way back finds no login result in this
+    // submission and asks for a login again, forever when max_age=0
+    return finish(ctx, provider, await grantMissing(services, provider, details, client), true);
   }
 
   if (prompt.name === ACCESS_PROMPT) {

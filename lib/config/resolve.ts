@@ -2,7 +2,8 @@
 // list, cross-setting rules (cookies that cannot work, weak secrets) and warnings.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { clientEntrySchema, type ClientEntry } from './clients.js';
+import { clientEntrySchema, type ClientAuthMethod, type ClientEntry } from './clients.js';
+import { clientKindFindings, corsOrigins, isPublic } from './client-kinds.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
@@ -20,7 +21,8 @@ import {
 
 export interface ClientConfig {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** undefined for a public client (`none`) and for `private_key_jwt` */
+  readonly clientSecret: string | undefined;
   readonly previousSecrets: readonly string[];
   readonly name: string;
   readonly redirectUris: readonly string[];
@@ -29,7 +31,15 @@ export interface ClientConfig {
   readonly postLogoutRedirectUris: readonly string[];
   /** compat-form entries governing post_logout_redirect_uri (the flat form reuses its allowlist) */
   readonly postLogoutAllowlist: readonly string[];
-  readonly tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic';
+  readonly tokenEndpointAuthMethod: ClientAuthMethod;
+  readonly applicationType: 'web' | 'native';
+  /** gets its grant without a consent page */
+  readonly firstParty: boolean;
+  /** browser origins allowed at the token, userinfo, revocation and introspection endpoints */
+  readonly allowedOrigins: readonly string[];
+  /** public keys of a private_key_jwt client: inline, or where to fetch them */
+  readonly jwks: { readonly keys: ReadonlyArray<Record<string, unknown>> } | undefined;
+  readonly jwksUri: string | undefined;
   /** granted even when not asked for */
   readonly defaultScopes: readonly string[];
   /** undefined: every scope the bridge knows */
@@ -219,6 +229,11 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector, default
     postLogoutRedirectUris: entry.post_logout_redirect_uris,
     postLogoutAllowlist: entry.redirect_uri_allowlist,
     tokenEndpointAuthMethod: entry.token_endpoint_auth_method,
+    applicationType: entry.application_type,
+    firstParty: entry.first_party ?? !isPublic(entry),
+    allowedOrigins: corsOrigins(entry),
+    jwks: entry.jwks,
+    jwksUri: entry.jwks_uri,
     defaultScopes: entry.scope,
     allowedScopes: entry.allowed_scopes,
     backchannelLogoutUri: entry.backchannel_logout_uri,
@@ -273,6 +288,9 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       const problem = allowlistEntryProblem(entry);
       if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${withoutCredentials(entry)}" ${problem}`);
     }
+    const kind = clientKindFindings(parsed.data, where, isLoopbackHost);
+    c.problems.push(...kind.problems);
+    c.warnings.push(...kind.warnings);
     clients.push(toClientConfig(parsed.data, where, c, subjectType));
   });
 
@@ -282,10 +300,11 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     seen.add(client.clientId);
     const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
     // one line per secret: a placeholder with spaces is reported as a placeholder only
-    const reportedWeak = !checkSecret(secretName, client.clientSecret, devMode, c) && !devMode;
-    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(client.clientSecret)) {
+    const secret = client.clientSecret;
+    const reportedWeak = secret === undefined || (!checkSecret(secretName, secret, devMode, c) && !devMode);
+    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(secret)) {
       c.problems.push(`${secretName}: must be printable ASCII without spaces`);
-    } else if (!reportedWeak && !/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
+    } else if (!reportedWeak && client.tokenEndpointAuthMethod !== 'client_secret_jwt' && !/^[A-Za-z0-9._~-]+$/.test(secret)) {
       c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
         + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
     }

@@ -1,5 +1,7 @@
-// Consent for configured clients: they are first-party, so the bridge grants what they ask
-// (within what they may have) plus their default scopes, without a consent page.
+// Consent for configured clients. A first-party client (every confidential client unless the
+// admin says otherwise) gets what it asks (within what it may have) plus its default scopes,
+// without a consent page. Any other client (public ones by default: anyone can use their client id)
+// keeps only what the person granted on the consent page (interactions/consent.ts).
 import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
 import { scopesAllowedFor } from './scopes.js';
@@ -18,6 +20,7 @@ export function loadExistingGrantFor(clients: ReadonlyMap<string, ClientConfig>,
     const grantId = resultGrantId ?? session.grantIdFor(client.clientId);
     const existing = grantId ? await provider.Grant.find(grantId) : undefined;
     if (!config) return existing;
+    if (!config.firstParty) return existing?.accountId === session.accountId ? existing : undefined;
 
     const requested = typeof params?.scope === 'string' ? params.scope.split(' ') : [];
     const scopes = grantedScopes(config, requested, knownScopes);
