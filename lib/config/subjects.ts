@@ -39,7 +39,10 @@ export function resolveSubject(input: SubjectInput): { value: ClientSubject; pro
 
   const hosts = [...new Set(input.redirectUris.map(hostOf).filter((h): h is string => h !== undefined))];
   if (sectorUri !== undefined) return { value: { subjectType, sectorIdentifierUri: sectorUri, sector: hostOf(sectorUri) }, problems };
-  if (hosts.length > 1) {
+  if (hosts.includes('')) {
+    problems.push(`${input.where}: subject_type pairwise with a redirect URI that has no host (a private-use scheme) needs a `
+      + 'sector_identifier_uri naming its sector (OpenID Connect Core 8.1)');
+  } else if (hosts.length > 1) {
     problems.push(`${input.where}: subject_type pairwise with redirect URIs on several hosts (${hosts.join(', ')}) needs a `
       + 'sector_identifier_uri: an https URL serving a JSON array of those redirect URIs, whose host names the sector '
       + `(OpenID Connect Core 8.1)${input.where === 'CLIENT_ID' ? '; the single-client form has no such setting: define the client in a `clients` list' : ''}`);

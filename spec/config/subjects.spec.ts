@@ -51,4 +51,12 @@ describe('subject types', () => {
     expect(problems).to.have.length(1);
     expect(problems[0]).to.match(/^CLIENT_ID: subject_type pairwise with redirect URIs on several hosts .*define the client in a `clients` list$/);
   });
+
+  it('a pairwise native app with a private-use scheme redirect URI (no host) needs a sector_identifier_uri', () => {
+    const app = { client_id: 'app', token_endpoint_auth_method: 'none', application_type: 'native', subject_type: 'pairwise', redirect_uris: ['edu.example.app:/oauth2redirect'] };
+    expect(problemsOf({ env: env([app]) })).to.deep.include(
+      'clients[0]: subject_type pairwise with a redirect URI that has no host (a private-use scheme) needs a sector_identifier_uri naming its sector (OpenID Connect Core 8.1)');
+    const named = configOf({ env: env([{ ...app, sector_identifier_uri: 'https://apps.example.edu/uris.json' }]) }).clients[0];
+    expect(named).to.deep.include({ sector: 'apps.example.edu' });
+  });
 });
