@@ -4,9 +4,10 @@
 // rules. A problem is reported with the words a login would log and the page a person would see.
 import { CasError } from '../cas/errors.js';
 import { PROTOCOL_NAMES, type CasProtocol } from '../cas/protocol.js';
-import type { CasAuthenticationSuccess } from '../cas/types.js';
+import type { CasAuthenticationSuccess, CasValidationResult } from '../cas/types.js';
 import { answerShape, describeShape, protocolOfShape, readValidation } from '../cas/validation.js';
 import { ClaimMappingError } from '../claims/index.js';
+import { PROXY_ATTRIBUTES } from '../proxy/login.js';
 import { LOGIN_CLAIMS } from '../claims/oidc.js';
 import type { BridgeConfig } from '../config/index.js';
 import { Views } from '../pages/views.js';
@@ -72,20 +73,30 @@ export function previewClaims(config: BridgeConfig, input: string): PreviewOutco
   if (note) out.push(`[warn] ${note}`);
   if (protocol === undefined) return loginFails('cas_bad_response', 'error.cas_bad_response.title', `the answer is ${describeShape(answerShape(body))}`);
 
-  let result;
+  let read: CasValidationResult;
   try {
-    result = readValidation(protocol, body);
+    read = readValidation(protocol, body);
   } catch (err) {
     if (!(err instanceof CasError)) throw err;
     section(out, `CAS answer (read as ${PROTOCOL_NAMES[protocol]})`, ['(not readable)']);
     return loginFails(err.kind, `error.${err.kind}.title`, err.message);
   }
-  if (result.kind === 'failure') {
-    section(out, `CAS answer (${PROTOCOL_NAMES[protocol]})`, [`failure: ${result.code}${result.description ? ` (${result.description})` : ''}`]);
-    return loginFails('cas_failure', 'error.cas_failure.title', `CAS refused the ticket (casCode ${result.code})`);
+  if (read.kind === 'failure') {
+    section(out, `CAS answer (${PROTOCOL_NAMES[protocol]})`, [`failure: ${read.code}${read.description ? ` (${read.description})` : ''}`]);
+    return loginFails('cas_failure', 'error.cas_failure.title', `CAS refused the ticket (casCode ${read.code})`);
   }
 
-  section(out, `CAS answer (${PROTOCOL_NAMES[protocol]})`, [`user: ${show(result.user)}`, `attributes (${Object.keys(result.attributes).length}):`, ...attributeLines(result).map((l) => `  ${l}`)]);
+  // a login takes proxy-ticket attributes out before anything is mapped (lib/proxy/login.ts)
+  const withheld = PROXY_ATTRIBUTES.filter((name) => Object.hasOwn(read.attributes, name));
+  const attributes = { ...read.attributes };
+  for (const name of withheld) delete attributes[name];
+  const result: CasAuthenticationSuccess = { ...read, attributes };
+  section(out, `CAS answer (${PROTOCOL_NAMES[protocol]})`, [
+    `user: ${show(result.user)}`,
+    `attributes (${Object.keys(result.attributes).length}):`,
+    ...attributeLines(result).map((l) => `  ${l}`),
+    ...(withheld.length ? [`(${withheld.join(', ')}: proxy tickets, never claims; left out as at login)`] : []),
+  ]);
 
   const mapping = config.claims.mapping;
   const traces = mapping.explain(result.user, result.attributes);

@@ -69,9 +69,8 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
   if (options.prepare !== false) await prepareDatabase(db, box, logger);
-  // without a pairwise client no sub is ever derived: the salt is not even read
-  const pairwise = config.clients.some((c) => c.subjectType === 'pairwise');
-  const subjects = new PairwiseSubjects(pairwise ? await loadPairwiseSalt(meta) : Buffer.alloc(0), config.clients);
+  // read even without a pairwise client: prepareDatabase (here, or in the cluster's primary) made it
+  const subjects = new PairwiseSubjects(await loadPairwiseSalt(meta), config.clients);
   return {
     config,
     logger,

@@ -132,4 +132,11 @@ describe('claims preview', function () {
     expect(exitCode).to.equal(0);
     expect(text).to.equal(shown);
   });
+
+  it('proxy-ticket attributes are left out, as a login leaves them out', () => {
+    const xml = fixture('p3-serviceValidate-success-alice.xml').replace('<cas:uid>alice</cas:uid>', '<cas:uid>alice</cas:uid><cas:proxyGrantingTicket>c2VjcmV0</cas:proxyGrantingTicket>');
+    const { text } = preview({ CLAIMS: { claims: { cas_attributes: { allAttributes: true } }, scopes: { cas_attributes: ['cas_attributes'] } } }, xml);
+    expect(text).to.contain('(proxyGrantingTicket: proxy tickets, never claims; left out as at login)');
+    expect(text).not.to.contain('c2VjcmV0');
+  });
 });
