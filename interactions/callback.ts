@@ -9,7 +9,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../lib/server/services.js';
-import { completeCasLoginAtService, interactionPath } from './login.js';
+import { returnedTicket } from '../lib/cas/urls.js';
+import { completeCasLoginAtService, interactionUrl } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
 
@@ -28,7 +29,7 @@ export async function casReturn(ctx: Context, services: Services, provider: Prov
   // read (and its signature checked) once: it names the login, and says whether it is this one
   const fromCookie = readPendingCookie(ctx);
   const uid = pendingLoginId(ctx, services, fromCookie);
-  const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+  const ticket = returnedTicket(ctx.query);
   if (!ticket) {
     const afterLogout = readPendingLogout(ctx, services.box);
     if (afterLogout) {
@@ -48,8 +49,8 @@ export async function casReturn(ctx: Context, services: Services, provider: Prov
     return;
   }
   if (ticket && uid === fromCookie) return completeCasLoginAtService(ctx, services, provider, uid);
-  const next = new URL(`${interactionPath(uid)}/cas`, 'http://bridge.invalid');
+  const next = new URL(interactionUrl(services, uid, '/cas'));
   if (ticket) next.searchParams.set('ticket', ticket);
   ctx.status = 303;
-  ctx.redirect(`${next.pathname}${next.search}`);
+  ctx.redirect(next.href);
 }

@@ -17,12 +17,11 @@ interface ParseOptions {
   readonly positionals?: boolean;
 }
 
-/** The first mistake in `args`, in words, or undefined when the parser will accept them. */
-function mistake(args: string[], options: Options, allowPositionals: boolean): string | undefined {
+/** The mistake the strict parser found in `args`, in words (undefined when it cannot be told). */
+function mistake(args: string[], options: Options): string | undefined {
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
   const longNames = Object.keys(options).map((name) => `--${name}`);
   for (const token of tokens) {
-    if (token.kind === 'positional' && !allowPositionals) return `unexpected argument "${token.value}" (this command takes options only)`;
     if (token.kind !== 'option') continue;
     const option = options[token.name];
     if (!option) {
@@ -37,11 +36,14 @@ function mistake(args: string[], options: Options, allowPositionals: boolean): s
 
 export function parseCommandArgs<T extends Options>(args: string[], options: T, parse: ParseOptions = {}) {
   const all = { ...options, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } satisfies Options;
-  const problem = mistake(args, all, parse.positionals ?? false);
-  if (problem) throw new UsageError(problem);
+  let parsed;
   try {
-    return parseArgs({ args, options: all, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: all, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(mistake(args, all) ?? (err as Error).message);
   }
+  if (!(parse.positionals ?? false) && parsed.positionals.length) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (this command takes options only)`);
+  }
+  return parsed;
 }

@@ -14,6 +14,7 @@ import { SecretBox } from '../keys/secrets.js';
 import { prepareDatabase, requireWorkingTemplates } from '../server/services.js';
 import { onStopSignal } from '../server/stop-signals.js';
 import { openConfiguredDatabase } from '../server/database.js';
+import { requireSectorDocuments } from '../provider/sector.js';
 import { RestartBackoff } from './backoff.js';
 import { isConfigRequest, isReadyMessage, isStartFailedMessage, type ConfigMessage } from './messages.js';
 import { ClusterMetrics } from './metrics.js';
@@ -44,6 +45,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
   });
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
   requireWorkingTemplates(config);
+  await requireSectorDocuments(config.clients);
   const db = await openConfiguredDatabase(config, { poolMax: 2, create: true });
   try {
     await prepareDatabase(db, new SecretBox(config.secrets.current, config.secrets.previous), logger);

@@ -3,14 +3,19 @@
 import { isIP } from 'node:net';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { clientEntrySchema, type ClientEntry } from './clients.js';
+import { clientEntrySchema, type ClientAuthMethod, type ClientEntry } from './clients.js';
+import { clientKindFindings, corsOrigins, isPublic } from './client-kinds.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { parseInWords } from './words.js';
 import { applicationHome } from './application-home.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
+import { addressEntryProblem } from '../http/address-list.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
+import { resolveCasProtocol } from './cas-protocol.js';
+import { resolveSubject, type SubjectType } from './subjects.js';
+import type { CasProtocol } from '../cas/protocol.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
@@ -19,7 +24,8 @@ import {
 
 export interface ClientConfig {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** undefined for a public client (`none`) and for `private_key_jwt` */
+  readonly clientSecret: string | undefined;
   readonly previousSecrets: readonly string[];
   readonly name: string;
   readonly redirectUris: readonly string[];
@@ -28,7 +34,15 @@ export interface ClientConfig {
   readonly postLogoutRedirectUris: readonly string[];
   /** compat-form entries governing post_logout_redirect_uri (the flat form reuses its allowlist) */
   readonly postLogoutAllowlist: readonly string[];
-  readonly tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic';
+  readonly tokenEndpointAuthMethod: ClientAuthMethod;
+  readonly applicationType: 'web' | 'native';
+  /** gets its grant without a consent page */
+  readonly firstParty: boolean;
+  /** browser origins allowed at the token, userinfo, revocation and introspection endpoints */
+  readonly allowedOrigins: readonly string[];
+  /** public keys of a private_key_jwt client: inline, or where to fetch them */
+  readonly jwks: { readonly keys: ReadonlyArray<Record<string, unknown>> } | undefined;
+  readonly jwksUri: string | undefined;
   /** granted even when not asked for */
   readonly defaultScopes: readonly string[];
   /** undefined: every scope the bridge knows */
@@ -39,6 +53,11 @@ export interface ClientConfig {
   readonly casProxyTargets: readonly string[];
   /** where the bridge's pages send people back to the application (client_uri, or derived) */
   readonly homeUri: string | undefined;
+  readonly subjectType: SubjectType;
+  /** the JSON document listing the client's redirect URIs (pairwise clients on several hosts) */
+  readonly sectorIdentifierUri: string | undefined;
+  /** pairwise only: the host its subs are computed for */
+  readonly sector: string | undefined;
   /** where it came from, for messages: `CLIENT_ID` or `clients[2]` */
   readonly where: string;
 }
@@ -55,6 +74,7 @@ export interface BridgeConfig {
     readonly shutdownTimeoutMs: number;
   };
   readonly cas: {
+    readonly protocol: CasProtocol;
     readonly loginUrl: string;
     readonly baseUrl: string;
     readonly validateUrl: string;
@@ -65,6 +85,8 @@ export interface BridgeConfig {
     readonly logoutUrl: string | undefined;
     /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
     readonly proxy: CasProxyConfig | undefined;
+    /** where CAS's server-to-server requests may come from (CAS_SERVER_ADDRESSES); undefined: anywhere */
+    readonly serverAddresses: readonly string[] | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -198,7 +220,16 @@ function compileAccess(entry: ClientEntry, where: string, c: Collector): AccessP
   }
 }
 
-function toClientConfig(entry: ClientEntry, where: string, c: Collector): ClientConfig {
+function toClientConfig(entry: ClientEntry, where: string, c: Collector, defaultSubjectType: SubjectType): ClientConfig {
+  const subject = resolveSubject({
+    where,
+    subjectType: entry.subject_type,
+    defaultType: defaultSubjectType,
+    sectorIdentifierUri: entry.sector_identifier_uri,
+    redirectUris: [...entry.redirect_uris, ...entry.redirect_uri_allowlist],
+    isLoopbackHost,
+  });
+  c.problems.push(...subject.problems);
   return {
     clientId: entry.client_id,
     clientSecret: entry.client_secret,
@@ -209,6 +240,11 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
     postLogoutRedirectUris: entry.post_logout_redirect_uris,
     postLogoutAllowlist: entry.redirect_uri_allowlist,
     tokenEndpointAuthMethod: entry.token_endpoint_auth_method,
+    applicationType: entry.application_type,
+    firstParty: entry.first_party ?? !isPublic(entry),
+    allowedOrigins: corsOrigins(entry),
+    jwks: entry.jwks,
+    jwksUri: entry.jwks_uri,
     defaultScopes: entry.scope,
     allowedScopes: entry.allowed_scopes,
     backchannelLogoutUri: entry.backchannel_logout_uri,
@@ -216,12 +252,14 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
     access: compileAccess(entry, where, c),
     casProxyTargets: entry.cas_proxy_targets,
     homeUri: applicationHome(entry.client_uri, [...entry.redirect_uris, ...entry.redirect_uri_allowlist]),
+    ...subject.value,
     where,
   };
 }
 
 function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientConfig[] {
   const clients: ClientConfig[] = [];
+  const subjectType: SubjectType = v.SUBJECT_TYPE === 'pairwise' ? 'pairwise' : 'public';
   const allowlist = [...(v.REDIRECT_URI_ALLOWLIST ?? [])];
   if (v.REDIRECT_URL_MATCH && !allowlist.includes(v.REDIRECT_URL_MATCH)) allowlist.push(v.REDIRECT_URL_MATCH);
   // any of the flat settings means the single-client form was meant: report what it lacks
@@ -240,7 +278,7 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${withoutCredentials(entry)}" ${problem}`);
     }
     if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required for the single-client form (CLIENT_SECRET or REDIRECT_URI_ALLOWLIST is set)');
-    if (parsed.ok) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
+    if (parsed.ok) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c, subjectType));
     // no client without its id or secret, even in DEV_MODE; still say what is wrong with the secret
     else if (v.CLIENT_SECRET) checkSecret('CLIENT_SECRET', v.CLIENT_SECRET, devMode, c);
     else c.problems.push(`CLIENT_SECRET: is missing (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
@@ -259,7 +297,10 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       const problem = allowlistEntryProblem(entry);
       if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${withoutCredentials(entry)}" ${problem}`);
     }
-    clients.push(toClientConfig(parsed.data, where, c));
+    const kind = clientKindFindings(parsed.data, where, isLoopbackHost);
+    c.problems.push(...kind.problems);
+    c.warnings.push(...kind.warnings);
+    clients.push(toClientConfig(parsed.data, where, c, subjectType));
   });
 
   const seen = new Map<string, string>();
@@ -269,10 +310,11 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     else seen.set(client.clientId, client.where);
     const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
     // one line per secret: a placeholder with spaces is reported as a placeholder only
-    const reportedWeak = !checkSecret(secretName, client.clientSecret, devMode, c) && !devMode;
-    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(client.clientSecret)) {
+    const secret = client.clientSecret;
+    const reportedWeak = secret === undefined || (!checkSecret(secretName, secret, devMode, c) && !devMode);
+    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(secret)) {
       c.problems.push(`${secretName}: must be printable ASCII without spaces`);
-    } else if (!reportedWeak && !/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
+    } else if (!reportedWeak && client.tokenEndpointAuthMethod !== 'client_secret_jwt' && !/^[A-Za-z0-9._~-]+$/.test(secret)) {
       c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
         + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
     }
@@ -390,6 +432,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
   }
 
+  if (v.SERVICE_URL_PER_LOGIN === false) {
+    c.warnings.push('SERVICE_URL_PER_LOGIN=false: CAS tickets are issued for the fixed SERVICE_URL, so a ticket someone '
+      + 'else obtained at CAS can log a browser in as them (login CSRF). Register SERVICE_URL at CAS as a pattern that '
+      + 'admits ?login=<id> and remove this setting');
+  }
   if (v.REQUIRE_TOKEN_REDIRECT_URI === false) {
     c.warnings.push('REQUIRE_TOKEN_REDIRECT_URI=false is ignored: when the authorization request carried a redirect_uri '
       + 'the token request must repeat it (RFC 6749 section 4.1.3)');
@@ -407,11 +454,23 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   });
   c.problems.push(...proxy.problems);
   c.warnings.push(...proxy.warnings);
+  const protocol = resolveCasProtocol({
+    protocol: v.CAS_PROTOCOL,
+    validateUrl: v.CAS_VALIDATE_URL,
+    casBase,
+    proxying: v.CAS_PROXY_CALLBACK_URL !== undefined,
+  });
+  c.problems.push(...protocol.problems);
+  c.warnings.push(...protocol.warnings);
   for (const client of clients) {
     c.problems.push(...proxyTargetProblems(client.where, client.casProxyTargets));
     if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
       c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
     }
+  }
+  for (const entry of v.CAS_SERVER_ADDRESSES ?? []) {
+    const problem = addressEntryProblem(entry);
+    if (problem) c.problems.push(`CAS_SERVER_ADDRESSES: entry "${entry}" ${problem}`);
   }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   // a relative DATABASE_PATH is relative to the working directory of the process (as in the Python cas-proxy)
@@ -436,14 +495,16 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       shutdownTimeoutMs: (v.SHUTDOWN_TIMEOUT ?? 10) * 1000,
     },
     cas: {
+      protocol: protocol.value.protocol,
       loginUrl: v.CAS_LOGIN_URL,
       baseUrl: casBase,
-      validateUrl: v.CAS_VALIDATE_URL ?? `${casBase}/p3/serviceValidate`,
+      validateUrl: protocol.value.validateUrl,
       serviceUrl,
-      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
+      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? true,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
       proxy: proxy.value,
+      serverAddresses: v.CAS_SERVER_ADDRESSES?.length ? v.CAS_SERVER_ADDRESSES : undefined,
     },
     clients,
     ttl: {

@@ -2,6 +2,7 @@
 // and documentation. The loader, the validator, `check-config` and the README's configuration
 // table are all driven by this table (spec/config-docs.spec.ts keeps the README in step).
 import { z } from 'zod';
+import { CAS_PROTOCOLS } from '../cas/protocol.js';
 import { kinds, type Kind } from './kinds.js';
 
 export type SettingGroup =
@@ -53,7 +54,8 @@ export const SETTINGS = {
     kind: kinds.bool(),
     group: 'Core',
     defaultDoc: '`true` when `HOST` is a loopback address, else `false`',
-    doc: 'Trust `X-Forwarded-Proto`/`-For`/`-Host` from a TLS-terminating reverse proxy in front of the bridge.',
+    doc: 'Trust `X-Forwarded-Proto` (is the request https?) and `X-Forwarded-For` (the client address) from a '
+      + 'TLS-terminating reverse proxy in front of the bridge. URLs always come from `ISSUER`, whatever the headers say.',
   }),
   DEV_MODE: setting({
     kind: kinds.bool(),
@@ -69,12 +71,20 @@ export const SETTINGS = {
     compat: true,
     doc: 'CAS login URL, e.g. `https://cas.example.edu/cas/login`. Its parent is the CAS base URL.',
   }),
+  CAS_PROTOCOL: setting({
+    kind: kinds.oneOf(CAS_PROTOCOLS),
+    group: 'CAS',
+    defaultDoc: '`cas3`; when unset and `CAS_VALIDATE_URL` ends in `/samlValidate`, `/validate` or `/serviceValidate`, the protocol that path names',
+    doc: 'How tickets are validated: `cas3` (`/p3/serviceValidate`, attributes), `cas2` (`/serviceValidate`; attributes only '
+      + 'if the server adds them), `saml11` (SOAP POST to `/samlValidate`, attributes; for servers that release attributes '
+      + 'only through SAML 1.1), `cas1` (`/validate`, the user name only: no attributes, no proxying). See "CAS protocols" below.',
+  }),
   CAS_VALIDATE_URL: setting({
     kind: kinds.httpUrl(),
     group: 'CAS',
     compat: true,
-    defaultDoc: 'CAS base + `/p3/serviceValidate`',
-    doc: 'CAS 3 ticket validation URL (attributes are read from its response).',
+    defaultDoc: 'CAS base + `/p3/serviceValidate` (cas3), `/serviceValidate` (cas2; `/proxyValidate` with `CAS_PROXY_CALLBACK_URL`), `/samlValidate` (saml11), `/validate` (cas1)',
+    doc: 'Ticket validation URL of the chosen `CAS_PROTOCOL` (attributes are read from its response).',
   }),
   SERVICE_URL: setting({
     kind: kinds.httpUrl(),
@@ -87,9 +97,12 @@ export const SETTINGS = {
   SERVICE_URL_PER_LOGIN: setting({
     kind: kinds.bool(),
     group: 'CAS',
-    default: false,
-    doc: 'Add the pending login\'s id to the service URL (`?login=<id>`), so that several logins in progress in '
-      + 'one browser never mix. Needs a CAS service registration that matches by pattern.',
+    default: true,
+    doc: 'Add the login\'s id to the service URL (`?login=<id>`): a CAS ticket then belongs to the login, and the '
+      + 'browser, that asked for it, so a ticket obtained by someone else cannot log this browser in (login CSRF), and '
+      + 'several logins in one browser never mix. Needs a CAS service registration that matches by pattern (see '
+      + '"What to ask the CAS administrators"). `false` sends the fixed `SERVICE_URL` (exact-match registrations) and '
+      + 'loses that protection.',
   }),
   CAS_LOGOUT_URL: setting({
     kind: kinds.urlOrOff(),
@@ -124,6 +137,14 @@ export const SETTINGS = {
     group: 'CAS',
     defaultDoc: 'CAS base + `/proxy`',
     doc: 'CAS URL that issues proxy tickets.',
+  }),
+  CAS_SERVER_ADDRESSES: setting({
+    kind: kinds.list(),
+    group: 'CAS',
+    defaultDoc: '*(any)*',
+    doc: 'Addresses CAS calls the bridge from (IPs or CIDR ranges, e.g. `192.0.2.10, 2001:db8::/64`): single-logout '
+      + 'POSTs and proxy callbacks from any other address are refused (403). The address is the one `X-Forwarded-For` '
+      + 'names when `TRUST_PROXY` is on.',
   }),
 
   // ---- Clients
@@ -181,6 +202,15 @@ export const SETTINGS = {
     default: [],
     doc: 'Several clients: entries with `client_id`, `client_secret`, `redirect_uris`, `post_logout_redirect_uris`, '
       + '`token_endpoint_auth_method`, `scope`, `backchannel_logout_uri`, `access`, … (see "Clients" below).',
+  }),
+  SUBJECT_TYPE: setting({
+    kind: kinds.oneOf(['public', 'pairwise']),
+    live: true,
+    group: 'Clients',
+    default: 'public',
+    doc: 'Default `subject_type` of every client: `public` (`sub` is the mapped CAS user, the same for every client) or '
+      + '`pairwise` (OpenID Connect Core 8.1: a different, stable `sub` per sector, the host of the client\'s redirect URIs '
+      + 'or of its `sector_identifier_uri`). A client\'s own `subject_type` wins. See "Pairwise subjects" below.',
   }),
   REQUIRE_TOKEN_REDIRECT_URI: setting({
     kind: kinds.bool(),

@@ -17,23 +17,27 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
 const homeOf = (ctx: KoaContextWithOIDC, clients: ReadonlyMap<string, ClientConfig>): string =>
   clients.get(ctx.oidc.client?.clientId ?? '')?.homeUri ?? '';
 
+/** The sub a client knows an account by (a pairwise client: its own). */
+export type SubjectOf = (clientId: string, accountId: string) => string;
+
 /** True when the logout request may skip the confirmation. */
-export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC): boolean {
+export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC, subjectOf: SubjectOf): boolean {
   const hint = ctx.oidc.entities.IdTokenHint;
   const accountId = ctx.oidc.session?.accountId;
-  return Boolean(hint && ctx.oidc.params?.post_logout_redirect_uri && accountId && hint.payload.sub === accountId);
+  const clientId = ctx.oidc.client?.clientId;
+  return Boolean(hint && ctx.oidc.params?.post_logout_redirect_uri && accountId && clientId && hint.payload.sub === subjectOf(clientId, accountId));
 }
 
 /** Set by rp-logout.ts on the logged-out page's URL after a full logout (its wording only). */
 export const FULL_LOGOUT_PARAM = 'all';
 
-export function logoutPages(views: Views, throughCas: boolean, clients: ReadonlyMap<string, ClientConfig>) {
+export function logoutPages(views: Views, throughCas: boolean, subjectOf: SubjectOf, clients: ReadonlyMap<string, ClientConfig>) {
   return {
     async logoutSource(ctx: KoaContextWithOIDC): Promise<void> {
       const xsrf = ctx.oidc.session?.state?.secret;
       const action = ctx.oidc.urlFor('end_session_confirm');
       const client = clientName(ctx);
-      const auto = logoutNeedsNoConfirmation(ctx);
+      const auto = logoutNeedsNoConfirmation(ctx, subjectOf);
       views.render(ctx as unknown as Context, auto ? 'logout-auto' : 'logout-confirm', {
         action,
         xsrf: typeof xsrf === 'string' ? xsrf : '',

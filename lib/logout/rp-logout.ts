@@ -12,6 +12,7 @@ import { casLogoutUrl } from '../cas/urls.js';
 import { FULL_LOGOUT_PARAM } from './pages.js';
 import type { OidcMiddleware } from '../provider/middleware.js';
 import type { Services } from '../server/services.js';
+import type { Logger } from '../observability/logger.js';
 
 /**
  * oidc-provider names the client on its logged-out page only after a "this application only"
@@ -30,7 +31,6 @@ function namingTheClient(ctx: KoaContextWithOIDC, target: string): string {
 }
 
 export function rpLogoutThroughCas(services: Services): OidcMiddleware {
-  const { config } = services;
   return async (ctx, next) => {
     await next();
     if (ctx.oidc?.route !== 'end_session_confirm') return;
@@ -51,15 +51,26 @@ export function rpLogoutThroughCas(services: Services): OidcMiddleware {
     }
 
     const target = namingTheClient(ctx, ctx.status === 303 ? ctx.response.get('location') : '');
-    if (target && !config.cas.logoutUrl) ctx.redirect(target);
-    if (!config.cas.logoutUrl || !target) return;
-    const koaCtx = ctx as unknown as Context;
-    if (!setPendingLogout(koaCtx, config, services.box, target)) {
-      log.warn({ outcome: 'cas_logout_skipped' }, 'post-logout target too long to pass through CAS logout');
-      return;
-    }
-    clearPendingCookie(koaCtx, config);
-    ctx.redirect(casLogoutUrl(config.cas.logoutUrl, config.cas.serviceUrl));
-    ctx.status = 303;
+    if (target) redirectThroughCasLogout(ctx as unknown as Context, services, target, log);
   };
+}
+
+/**
+ * Sends the browser on to `target` after a logout, through CAS /logout when it is configured (a
+ * sealed cookie carries the target across CAS), straight there otherwise.
+ */
+export function redirectThroughCasLogout(ctx: Context, services: Services, target: string, log: Logger): void {
+  const { config } = services;
+  ctx.status = 303;
+  if (!config.cas.logoutUrl) {
+    ctx.redirect(target);
+    return;
+  }
+  if (!setPendingLogout(ctx, config, services.box, target)) {
+    log.warn({ outcome: 'cas_logout_skipped' }, 'post-logout target too long to pass through CAS logout');
+    ctx.redirect(target);
+    return;
+  }
+  clearPendingCookie(ctx, config);
+  ctx.redirect(casLogoutUrl(config.cas.logoutUrl, config.cas.serviceUrl));
 }

@@ -7,7 +7,13 @@ import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
+import { knownScopes } from './scopes.js';
+import { onIssuer } from '../http/issuer-origin.js';
 import { GATEWAY_PARAM } from './gateway.js';
+import { clientBasedCors } from './cors.js';
+import { jwksUriFetch } from './jwks-fetch.js';
+import { CONSENT_ADDED_PARAM } from './middleware.js';
+import { checkParameterSizes } from './parameter-limits.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
 import { logoutPages } from '../logout/pages.js';
 
@@ -18,10 +24,6 @@ export interface ConfigurationParts {
   readonly extraScopes?: readonly string[];
 }
 
-export function knownScopes(services: Services, extra: readonly string[] = []): Set<string> {
-  return new Set(['openid', 'offline_access', ...Object.keys(services.config.claims.mapping.scopes), ...extra]);
-}
-
 export function buildConfiguration(services: Services, parts: ConfigurationParts): Configuration {
   const { config, views } = services;
   const scopes = knownScopes(services, parts.extraScopes);
@@ -29,7 +31,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
 
   return {
     adapter: SequelizeAdapter.factory(services.db),
-    clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
+    clients: config.clients.map((c) => clientMetadata(c, scopes, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),
     claims: {
@@ -40,6 +42,12 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       acr: null, auth_time: null, sid: null, amr: null,
     },
     scopes: [...scopes],
+    // pairwise subjects (OpenID Connect Core 8.1) for clients with subject_type pairwise
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: (_ctx, accountId, client) => services.subjects.forClient(client.clientId, accountId),
+    // sector_identifier_uri documents are fetched and checked once at start (sector.ts), not on
+    // every provider rebuild (a key rotation builds a new provider)
+    sectorIdentifierUriValidate: () => false,
     // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
     conformIdTokenClaims: !config.claims.inIdToken,
     responseTypes: ['code'],
@@ -47,10 +55,15 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // the token endpoint (oidc-provider would otherwise fill in a client's single redirect URI)
     allowOmittingSingleRegisteredRedirectUri: false,
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
-    // set by the bridge only, from prompt=none (gateway.ts)
-    extraParams: [GATEWAY_PARAM],
-    // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
-    fetch: backchannelFetch(config.clients),
+    // set by the bridge only: cas_gateway from prompt=none (gateway.ts), whose validator is where
+    // oidc-provider lets the bridge check every parameter once client and redirect_uri are known;
+    // bridge_consent_added when it adds prompt=consent (middleware.ts)
+    extraParams: { [GATEWAY_PARAM]: checkParameterSizes, [CONSENT_ADDED_PARAM]: null },
+    // back-channel logout and the configured clients' jwks_uri may be on private networks
+    // (backchannel-fetch.ts, jwks-fetch.ts)
+    fetch: jwksUriFetch(config.clients, backchannelFetch(config.clients)),
+    // browser origins by the client's registration (cors.ts)
+    clientBasedCORS: clientBasedCors(services.clients),
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,
@@ -69,12 +82,18 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       BackchannelAuthenticationRequest: 600,
     },
     interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => onIssuer(config.issuer, `/interaction/${interaction.uid}`),
       policy: buildPolicy(services.clients, services.accounts, services.logger),
     },
     loadExistingGrant: loadExistingGrantFor(services.clients, scopes),
-    // confidential clients may skip PKCE (Keycloak's default); a challenge, when sent, must be S256
+    // confidential clients may skip PKCE (Keycloak's default); a challenge, when sent, must be S256;
+    // a public client must use it (oidc-provider knows no other method than S256)
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // a public client's refresh token is used once: rotated on every use, and oidc-provider revokes
+    // the whole grant when a spent one comes back (reuse detection). Confidential clients keep
+    // oidc-provider's default: a new refresh token once 70 % of the old one's lifetime has passed.
+    rotateRefreshToken: (ctx) => ctx.oidc.client?.clientAuthMethod === 'none'
+      || (ctx.oidc.entities.RefreshToken?.ttlPercentagePassed() ?? 100) >= 70,
     features: {
       devInteractions: { enabled: false },
       introspection: {
@@ -87,7 +106,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl), services.clients) },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl), (clientId, accountId) => services.subjects.forClient(clientId, accountId), services.clients) },
       backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },

@@ -14,6 +14,7 @@ import type { SettingName } from '../config/settings.js';
 import { ConfigError, type BridgeConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import { createProvider } from '../provider/index.js';
+import { requireSectorDocuments } from '../provider/sector.js';
 import type { ProviderHolder } from '../provider/holder.js';
 import { requireWorkingTemplates, servicesWith, type Services } from './services.js';
 
@@ -69,9 +70,11 @@ export function prepareReload(bridge: Reloadable, next: LoadedSettings): Promise
       }
       let provider;
       try {
+        // a pairwise client's sector document, fetched as at start
+        await requireSectorDocuments(checked.config.clients);
         provider = await createProvider(servicesWith(services, checked.config));
       } catch (err) {
-        // oidc-provider's own checks of client metadata, beyond the bridge's
+        // sector documents, and oidc-provider's own checks of client metadata, beyond the bridge's
         resolve(refused(err instanceof ConfigError ? [...err.problems] : [(err as Error).message]));
         return;
       }

@@ -15,6 +15,8 @@ import { ensureSigningKeys, resealKey } from '../keys/signing-keys.js';
 import type { Logger } from '../observability/logger.js';
 import { BridgeMetrics } from '../observability/metrics.js';
 import { SecretBox } from '../keys/secrets.js';
+import { ensurePairwiseSalt, loadPairwiseSalt } from '../keys/pairwise-salt.js';
+import { PairwiseSubjects } from '../provider/pairwise.js';
 import { templateProblems, Views } from '../pages/views.js';
 
 export interface Services {
@@ -40,11 +42,13 @@ export interface Services {
    * other setting as it was) for what starts from now on; what runs finishes with the one it read.
    */
   reconfigure(config: BridgeConfig): void;
+  /** the sub each client sees (pairwise clients: per sector) */
+  readonly subjects: PairwiseSubjects;
 }
 
 /** The services with another configuration, for building a provider before it is swapped in. */
 export function servicesWith(services: Services, config: BridgeConfig): Services {
-  return { ...services, config, clients: clientMap(config) };
+  return { ...services, config, clients: clientMap(config), subjects: services.subjects.withClients(config.clients) };
 }
 
 const clientMap = (config: BridgeConfig): ReadonlyMap<string, ClientConfig> => new Map(config.clients.map((c) => [c.clientId, c]));
@@ -64,6 +68,7 @@ export async function prepareDatabase(db: Database, box: SecretBox, logger: Logg
   let resealed = 0;
   const applied = await migrate(db, async () => {
     await ensureSigningKeys(signingKeys, new MetaStore(db), box);
+    await ensurePairwiseSalt(new MetaStore(db));
     resealed = await signingKeys.resealAll((sealed) => resealKey(box, sealed));
   });
   if (applied.length) logger.info({ event: 'migrated', migrations: applied }, 'database migrated');
@@ -87,7 +92,9 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
   if (options.prepare !== false) await prepareDatabase(db, box, logger);
-  let live = { config, clients: clientMap(config) };
+  // read even without a pairwise client: prepareDatabase (here, or in the cluster's primary) made it
+  const subjects = new PairwiseSubjects(await loadPairwiseSalt(meta), config.clients);
+  let live = { config, clients: clientMap(config), subjects };
   return {
     get config() {
       return live.config;
@@ -95,13 +102,16 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     get clients() {
       return live.clients;
     },
+    get subjects() {
+      return live.subjects;
+    },
     reconfigure(next: BridgeConfig) {
-      live = { config: next, clients: clientMap(next) };
+      live = { config: next, clients: clientMap(next), subjects: live.subjects.withClients(next.clients) };
     },
     logger,
     db,
     box,
-    cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
+    cas: new CasClient({ protocol: config.cas.protocol, validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
     views: new Views({ templateDir: config.pages.templateDir, branding: brandingOf(config) }),
     accounts: new AccountStore(db),
     pendingLogins: new PendingLoginStore(db),

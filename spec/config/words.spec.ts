@@ -28,14 +28,14 @@ describe('configuration mistakes in the bridge\'s words', () => {
     it('says what was expected and what was given, never zod\'s own text', () => {
       const problems = [
         ...clientProblems({ redirect_uris: 'https://app.example.edu/cb' }),
-        ...clientProblems({ token_endpoint_auth_method: 'client_secret_jwt' }),
+        ...clientProblems({ token_endpoint_auth_method: 'client_secret_jwk' }),
         ...clientProblems({ backchannel_logout_session_required: 'yes' }),
         ...clientProblems({ scope: 42 }),
         ...clientProblems({ redirect_uris: ['https://app.example.edu/cb', 7] }),
       ];
       expect(problems).to.deep.equal([
         'clients[0].redirect_uris: must be a list (JSON array), not a string',
-        'clients[0].token_endpoint_auth_method: must be one of `client_secret_post`, `client_secret_basic`, not `client_secret_jwt`',
+        'clients[0].token_endpoint_auth_method: must be one of `client_secret_post`, `client_secret_basic`, `client_secret_jwt`, `private_key_jwt`, `none`, not `client_secret_jwk`',
         'clients[0].backchannel_logout_session_required: must be true or false, not a string',
         'clients[0].scope: must be a list (JSON array) or a string, not a number',
         'clients[0].redirect_uris[1]: must be a string, not a number',
