@@ -336,7 +336,13 @@ async function sustained(cas: CasStandIn, opts: Options, seconds: number): Promi
 async function bridgeStatements(cas: CasStandIn, opts: Options): Promise<StatementCounts> {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
   const metricsPort = await freePort();
-  const server = await startServer('bridge', cas, { ...opts, cpuProfDir: undefined }, dir, { METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' });
+  const server = await startServer('bridge', cas, { ...opts, cpuProfDir: undefined }, dir, {
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
+    // no background statements (key checks, purges) among the counted ones
+    KEYS_POLL_INTERVAL: '3600',
+    CLEANUP_INTERVAL: '3600',
+  });
   try {
     return await countStatements(server.target, `http://127.0.0.1:${metricsPort}/metrics`);
   } finally {
