@@ -4,11 +4,12 @@ import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provid
 import { epochSeconds as now, toNumber, upsertStatement, type Database } from './database.js';
 
 /**
- * Tokens whose grant oidc-provider looks up next, with no write in between: /userinfo (access
- * token, then its grant) and a refresh (refresh token, then its grant). Their find reads the grant
- * in the same statement; the grant lookup that follows in the same request takes it from there.
+ * Records whose grant oidc-provider looks up next, with no write in between: /userinfo (access
+ * token, then its grant), a refresh (refresh token, then its grant) and a code exchange (code,
+ * then its grant, then the code's consumption). Their find reads the grant in the same statement;
+ * the grant lookup that follows in the same request takes it from there.
  */
-const GRANT_READ_WITH = new Set(['AccessToken', 'RefreshToken']);
+const GRANT_READ_WITH = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 
 const FIND = 'SELECT payload, consumed_at FROM oidc_records WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)';
 // the same, and the grant the record names, under the same conditions as a find of that grant

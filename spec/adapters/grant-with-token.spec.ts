@@ -72,12 +72,15 @@ for (const kind of DATABASE_KINDS) {
       await spec?.drop();
     });
 
-    it('/userinfo takes one statement and a refresh two', async () => {
-      const tokens = await login(target);
-      const userinfo = await statementsOf(bridge.services.db, async () => expect(await userinfoStatus(tokens)).to.equal(200));
+    it('a code exchange reads the code with its grant, /userinfo takes one statement and a refresh two', async () => {
+      let tokens: LoginResult | undefined;
+      const loginStatements = await statementsOf(bridge.services.db, async () => { tokens = await login(target); });
+      // the code at the token endpoint, the access token at /userinfo: each with its grant
+      expect(loginStatements.filter((sql) => sql.includes('LEFT JOIN oidc_records g')), loginStatements.join('\n')).to.have.length(2);
+      const userinfo = await statementsOf(bridge.services.db, async () => expect(await userinfoStatus(tokens!)).to.equal(200));
       expect(userinfo, userinfo.join('\n')).to.have.length(1);
       expect(userinfo[0]).to.match(/LEFT JOIN oidc_records g/);
-      const refresh = await statementsOf(bridge.services.db, async () => expect((await refreshResponse(tokens)).status).to.equal(200));
+      const refresh = await statementsOf(bridge.services.db, async () => expect((await refreshResponse(tokens!)).status).to.equal(200));
       // the refresh token with its grant, then the new access token
       expect(refresh, refresh.join('\n')).to.have.length(2);
     });
