@@ -14,7 +14,7 @@ export interface StoredAccount {
  * within a second (authorization resume, token, userinfo); the node that saved it answers from
  * memory at once, and a new CAS login on another node reaches this one within this many seconds.
  */
-const ACCOUNT_CACHE_MS = 5_000;
+export const ACCOUNT_CACHE_MS = 5_000;
 const ACCOUNT_CACHE_ENTRIES = 10_000;
 
 export class AccountStore {
