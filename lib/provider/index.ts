@@ -19,7 +19,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   installClientPolicies(provider, services.config.clients);
   installCasProxy(provider, services);
   provider.use(asKoa(configuredClientRequests(services)));
-  provider.use(asKoa(explainPkceMethod()));
+  provider.use(asKoa(explainPkceMethod(services)));
   provider.use(asKoa(linkCasTicketToSession(services)));
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
