@@ -65,6 +65,12 @@ export class KeycloakAdmin {
     return this.call('PUT', `/${encodeURIComponent(realm)}/identity-provider/instances/${encodeURIComponent(alias)}`, representation);
   }
 
+  /** Changes some settings of an identity provider (the console's Save), leaving the others. */
+  async changeIdentityProviderConfig(realm: string, alias: string, changes: Record<string, string>): Promise<void> {
+    const idp = await this.identityProvider(realm, alias);
+    await this.updateIdentityProvider(realm, alias, { ...idp, config: { ...idp.config, ...changes } });
+  }
+
   addIdentityProviderMapper(realm: string, alias: string, mapper: Json): Promise<void> {
     return this.call('POST', `/${encodeURIComponent(realm)}/identity-provider/instances/${encodeURIComponent(alias)}/mappers`, { identityProviderAlias: alias, ...mapper });
   }

@@ -37,8 +37,6 @@ export interface IdentityProviderSettings {
   readonly clientSecret: string;
   /** "Client authentication" */
   readonly clientAuth: KeycloakClientAuth;
-  /** "PKCE Method" (the README says S256; `plain` is what the console proposes) */
-  readonly pkceMethod?: 'S256' | 'plain';
   /** "Store tokens" and "Stored tokens readable" on, `cas_proxy` added to "Scopes" (CAS proxy tickets) */
   readonly storeTokens?: boolean;
 }
@@ -64,7 +62,7 @@ export async function addBridgeIdentityProvider(admin: KeycloakAdmin, realm: str
       clientId: s.clientId, // "Client ID"
       clientSecret: s.clientSecret, // "Client Secret"
       pkceEnabled: 'true', // "Use PKCE"
-      pkceMethod: s.pkceMethod ?? 'S256', // "PKCE Method"
+      pkceMethod: 'S256', // "PKCE Method" (the console proposes plain)
       defaultScope: `openid profile email groups${s.storeTokens ? ' cas_proxy' : ''}`, // "Scopes"
       syncMode: 'FORCE', // "Sync mode": names, e-mail and groups follow CAS at every login
     },

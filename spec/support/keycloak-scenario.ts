@@ -16,8 +16,7 @@ import { startTestBridge, TEST_SECRET, type TestBridge } from './bridge.js';
 import { openBrowser, requireChromium, type BrowserSession } from './chromium.js';
 import { requireKeycloak, useSharedKeycloak, type Keycloak } from './keycloak.js';
 import {
-  addApplication, addBridgeIdentityProvider, addGroupMappers, bridgeClientForKeycloak,
-  type IdentityProviderSettings, type KeycloakClientAuth,
+  addApplication, addBridgeIdentityProvider, addGroupMappers, bridgeClientForKeycloak, type KeycloakClientAuth,
 } from './keycloak-recipe.js';
 import { freePort } from './net.js';
 import { requireRealCas, startRealCas, type RealCas } from './real-cas.js';
@@ -30,9 +29,10 @@ const APP = { clientId: 'app', secret: 'app-secret-0123456789-abcdefghijklmnop' 
 
 export interface ScenarioOptions {
   readonly clientAuth?: KeycloakClientAuth;
-  readonly pkceMethod?: IdentityProviderSettings['pkceMethod'];
   /** CAS proxy tickets: the bridge's proxy callback and the client's targets */
   readonly proxyTargets?: readonly string[];
+  /** more settings of the bridge's client entry for Keycloak (e.g. `access`) */
+  readonly clientSettings?: Record<string, unknown>;
   /** Keycloak's "Store tokens" and "Stored tokens readable" (needed for proxy tickets) */
   readonly storeTokens?: boolean;
   readonly bridgeSettings?: Partial<Record<SettingName, unknown>>;
@@ -120,8 +120,10 @@ export function keycloakScenario(suite: Mocha.Suite, options: ScenarioOptions = 
     const proxy = options.proxyTargets
       ? { CAS_PROXY_CALLBACK_URL: `http://127.0.0.1:${port}/cas/proxy-callback` }
       : {};
-    const client = bridgeClientForKeycloak(keycloak.url, realm, ALIAS, KEYCLOAK_CLIENT_SECRET,
-      options.proxyTargets ? { cas_proxy_targets: options.proxyTargets } : {});
+    const client = bridgeClientForKeycloak(keycloak.url, realm, ALIAS, KEYCLOAK_CLIENT_SECRET, {
+      ...(options.proxyTargets ? { cas_proxy_targets: options.proxyTargets } : {}),
+      ...options.clientSettings,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'bridge-keycloak-'));
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
     const settings = { CAS_LOGIN_URL: `${cas.url}/login`, CLIENTS: [client], ...proxy, ...options.bridgeSettings };
@@ -141,7 +143,6 @@ export function keycloakScenario(suite: Mocha.Suite, options: ScenarioOptions = 
       clientId: client.client_id,
       clientSecret: KEYCLOAK_CLIENT_SECRET,
       clientAuth: options.clientAuth ?? 'client_secret_post',
-      pkceMethod: options.pkceMethod,
       storeTokens: options.storeTokens ?? false,
     });
     await addGroupMappers(admin, realm, ALIAS, 'staff');

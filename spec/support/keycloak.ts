@@ -1,10 +1,11 @@
 // A real Keycloak for specs: the `org.keycloak:keycloak-quarkus-dist` tarball from Maven Central
 // (fetched with `mvn dependency:copy`, so Maven's local repository caches it), unpacked once per
-// version into the ignored `.cache/keycloak/` (where `start-dev` also keeps its one-time build),
-// started once per spec run in dev mode on loopback with its own data directory in a temp folder,
-// and stopped after the last suite that uses it.
+// version into the ignored `.cache/keycloak/` (where `start-dev` also keeps its one-time build and
+// the specs keep a database template), started once per spec run in dev mode on loopback with its
+// own data directory in a temp folder, and stopped after the last suite that uses it.
+// `npx tsx spec/support/keycloak-prepare.ts` does the one-time part ahead (.ci/run calls it).
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +18,7 @@ import { freePort } from './net.js';
 export const KEYCLOAK_DEFAULT_VERSION = '26.7.3';
 const CACHE = join(ROOT, '.cache', 'keycloak');
 const ADMIN = { username: 'spec-admin', password: 'spec-admin-password-0123456789' };
-/** the first start builds the distribution (about 30 s of 2 cores) before it boots (about 30 s) */
+/** the first start builds the distribution before it boots: a minute or two on 2 busy cores */
 const START_TIMEOUT_MS = 300_000;
 
 export const keycloakVersion = (): string => process.env.KEYCLOAK_VERSION?.trim() || KEYCLOAK_DEFAULT_VERSION;
@@ -82,17 +83,19 @@ export async function keycloakDistribution(version = keycloakVersion()): Promise
   }
 }
 
-interface RunningKeycloak extends Keycloak {
+interface Booted {
+  readonly output: () => string;
   stop(): Promise<void>;
 }
 
-export async function startKeycloak(version = keycloakVersion()): Promise<RunningKeycloak> {
-  const home = await keycloakDistribution(version);
-  const data = mkdtempSync(join(tmpdir(), 'keycloak-data-'));
-  const [port, managementPort] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * `kc.sh start-dev` on loopback with its H2 database in `data`, until its health endpoint says
+ * ready. The first start of a distribution also builds it (kept in the distribution).
+ */
+async function boot(home: string, version: string, data: string, port: number, logName: string): Promise<Booted> {
+  const managementPort = await freePort();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const logFile = join(ARTIFACTS, `keycloak-${version}.log`);
+  const logFile = join(ARTIFACTS, logName);
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(join(home, 'bin', 'kc.sh'), [
     'start-dev',
@@ -100,7 +103,6 @@ export async function startKeycloak(version = keycloakVersion()): Promise<Runnin
     `--http-port=${port}`,
     `--http-management-port=${managementPort}`,
     '--health-enabled=true',
-    // the H2 database in this run's own data directory, not in the shared distribution
     `--db-url=jdbc:h2:file:${data}/h2/keycloakdb;NON_KEYWORDS=VALUE`,
   ], {
     cwd: home,
@@ -108,7 +110,8 @@ export async function startKeycloak(version = keycloakVersion()): Promise<Runnin
       ...process.env,
       KC_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
       KC_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      JAVA_OPTS_APPEND: `-Dquarkus.transaction-manager.object-store.directory=${data}/transaction-logs`,
+      // C1 only: starts in about half the time on 2 busy cores; the specs send few requests
+      JAVA_OPTS_APPEND: `-XX:TieredStopAtLevel=1 -Dquarkus.transaction-manager.object-store.directory=${data}/transaction-logs`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -129,8 +132,8 @@ export async function startKeycloak(version = keycloakVersion()): Promise<Runnin
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
+    process.off('exit', kill);
     log.end();
-    rmSync(data, { recursive: true, force: true });
   };
   const tail = (): string => output.split('\n').slice(-40).join('\n');
 
@@ -142,15 +145,61 @@ export async function startKeycloak(version = keycloakVersion()): Promise<Runnin
     }
     const ready = await fetch(`http://127.0.0.1:${managementPort}/health/ready`, { signal: AbortSignal.timeout(2000) })
       .then((r) => r.status === 200, () => false);
-    if (ready) break;
+    if (ready) return { output: () => output, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`Keycloak ${version} not ready after ${START_TIMEOUT_MS / 1000} s (log: ${logFile}):\n${tail()}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  const admin = new KeycloakAdmin(url, ADMIN.username, ADMIN.password);
-  return { version, url, admin, output: () => output, stop };
+}
+
+/**
+ * The distribution of `version`, built, with a database template: the H2 database of a first
+ * start (schema and master realm with the specs' admin), which every later start copies instead of
+ * creating its schema again (half of a start). Made once per version, in `.cache/keycloak/`.
+ */
+export async function prepareKeycloak(version = keycloakVersion()): Promise<{ home: string; template: string }> {
+  const home = await keycloakDistribution(version);
+  const template = join(CACHE, `keycloak-${version}-database`);
+  if (existsSync(join(template, 'keycloakdb.mv.db'))) return { home, template };
+  const data = mkdtempSync(join(tmpdir(), 'keycloak-template-'));
+  try {
+    const first = await boot(home, version, data, await freePort(), `keycloak-${version}-prepare.log`);
+    await first.stop();
+    if (!existsSync(join(data, 'h2', 'keycloakdb.mv.db'))) throw new Error(`Keycloak ${version} left no database in ${data}/h2`);
+    // another run may have made it meanwhile: keep the first
+    if (!existsSync(template)) renameSync(join(data, 'h2'), template);
+    return { home, template };
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+interface RunningKeycloak extends Keycloak {
+  stop(): Promise<void>;
+}
+
+export async function startKeycloak(version = keycloakVersion()): Promise<RunningKeycloak> {
+  const { home, template } = await prepareKeycloak(version);
+  const data = mkdtempSync(join(tmpdir(), 'keycloak-data-'));
+  cpSync(template, join(data, 'h2'), { recursive: true });
+  const port = await freePort();
+  const booted = await boot(home, version, data, port, `keycloak-${version}.log`).catch((err: unknown) => {
+    rmSync(data, { recursive: true, force: true });
+    throw err;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    version,
+    url,
+    admin: new KeycloakAdmin(url, ADMIN.username, ADMIN.password),
+    output: booted.output,
+    async stop() {
+      await booted.stop();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }
 
 let shared: Promise<RunningKeycloak> | undefined;
