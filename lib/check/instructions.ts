@@ -2,6 +2,7 @@
 // configuration so an admin can copy it into an e-mail or a console field by field.
 import type { BridgeConfig, ClientConfig } from '../config/index.js';
 import { allowlistMatches, compileAllowlist } from '../http/redirect-match.js';
+import { KEYCLOAK_CLIENT_AUTH_LABELS, keycloakFields } from './keycloak-settings.js';
 
 export interface KeycloakBroker {
   /** Keycloak's base URL, e.g. https://sso.example.edu (or …/auth on old versions) */
@@ -80,16 +81,27 @@ export function relyingPartySettings(config: BridgeConfig, client: ClientConfig)
 
 export function keycloakSettings(config: BridgeConfig, client: ClientConfig): string[] {
   const discovery = `${config.issuer}/.well-known/openid-configuration`;
-  const auth = client.tokenEndpointAuthMethod === 'client_secret_basic' ? 'Client secret sent as basic auth' : 'Client secret sent as post';
+  const auth = KEYCLOAK_CLIENT_AUTH_LABELS[client.tokenEndpointAuthMethod];
   const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
   const lines = [
-    `Discovery endpoint:     ${discovery}`,
+    `Discovery endpoint:     ${discovery} (Use discovery endpoint: On)`,
+    `Client authentication:  ${auth} (the bridge accepts both methods)`,
     `Client ID:              ${client.clientId}`,
-    `Client secret:          the value of ${secretName} (not shown)`,
-    `Client authentication:  ${auth} (the bridge accepts both)`,
-    'Use PKCE:               on, PKCE method S256 (Keycloak proposes plain, which the bridge refuses)',
-    'Redirect URI shape:     <keycloak>/realms/<realm>/broker/<alias>/endpoint (Keycloak shows it on the same page)',
+    `Client Secret:          the value of ${secretName} (not shown)`,
   ];
+  let section = '';
+  for (const field of keycloakFields(client.casProxyTargets.length > 0)) {
+    if (field.section !== section) {
+      section = field.section;
+      lines.push(`Then, ${section}:`);
+    }
+    lines.push(`  ${`${field.label}:`.padEnd(42)}${field.value}${field.why ? ` (${field.why})` : ''}`);
+  }
+  lines.push(
+    'Names and e-mail:       no mapper needed (Keycloak imports preferred_username, email, given_name, family_name)',
+    'Groups (optional):      mapper "Attribute Importer", Claim groups, to a multivalued user-profile attribute (README: Keycloak)',
+    'Redirect URI shape:     <keycloak>/realms/<realm>/broker/<alias>/endpoint (Keycloak shows it on the same page)',
+  );
   const registered = [...client.redirectUris, ...client.redirectUriAllowlist];
   const brokers = registered.map((uri) => ({ uri, broker: keycloakBroker(uri) }));
   const matching = brokers.filter((b) => b.broker);

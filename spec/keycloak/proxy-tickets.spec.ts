@@ -12,7 +12,7 @@ const BACKEND = 'http://127.0.0.1:9/backend/api';
 
 describe('real Keycloak: CAS proxy tickets through Keycloak\'s stored tokens', function () {
   this.timeout(120_000);
-  const scenario = keycloakScenario(this, { proxyTargets: [BACKEND], storeTokens: true });
+  const scenario = keycloakScenario(this, { proxyTargets: [BACKEND] });
 
   it('the application gets the bridge\'s access token from Keycloak, exchanges it for a proxy ticket, and CAS validates it', async () => {
     const s = scenario();

@@ -1,6 +1,7 @@
 // The README's "Keycloak" recipe, step by step, through Keycloak's admin REST API (what the admin
 // console sends for each field named in the README): the specs in spec/keycloak/ are its proof.
 // Change this file and the README's section together.
+import { keycloakFields } from '../../lib/check/keycloak-settings.js';
 import type { KeycloakAdmin } from './keycloak-admin.js';
 
 export type KeycloakClientAuth = 'client_secret_post' | 'client_secret_basic';
@@ -37,8 +38,8 @@ export interface IdentityProviderSettings {
   readonly clientSecret: string;
   /** "Client authentication" */
   readonly clientAuth: KeycloakClientAuth;
-  /** "Store tokens" and "Stored tokens readable" on, `cas_proxy` added to "Scopes" (CAS proxy tickets) */
-  readonly storeTokens?: boolean;
+  /** the bridge client may obtain CAS proxy tickets: "Store tokens", "Stored tokens readable", Scopes with cas_proxy */
+  readonly proxyTickets?: boolean;
 }
 
 /** The user-profile attribute the CAS groups are imported into (README: groups). */
@@ -46,29 +47,19 @@ export const CAS_GROUPS_ATTRIBUTE = 'cas_groups';
 
 /**
  * Identity providers → Add provider → OpenID Connect v1.0, with "Use discovery endpoint" (Keycloak's
- * own import of the bridge's discovery document), then the settings the README lists.
+ * own import of the bridge's discovery document), then the settings that check-config prints and
+ * the README lists (lib/check/keycloak-settings.ts).
  */
 export async function addBridgeIdentityProvider(admin: KeycloakAdmin, realm: string, s: IdentityProviderSettings): Promise<void> {
-  const imported = await admin.importIdentityProviderConfig(realm, s.discoveryUrl);
-  await admin.createIdentityProvider(realm, {
-    alias: s.alias,
-    displayName: 'CAS',
-    providerId: 'oidc',
-    enabled: true,
-    trustEmail: true, // "Trust Email": the e-mail comes from the institution's directory
-    config: {
-      ...imported,
-      clientAuthMethod: s.clientAuth, // "Client authentication"
-      clientId: s.clientId, // "Client ID"
-      clientSecret: s.clientSecret, // "Client Secret"
-      pkceEnabled: 'true', // "Use PKCE"
-      pkceMethod: 'S256', // "PKCE Method" (the console proposes plain)
-      defaultScope: `openid profile email groups${s.storeTokens ? ' cas_proxy' : ''}`, // "Scopes"
-      syncMode: 'FORCE', // "Sync mode": names, e-mail and groups follow CAS at every login
-    },
-    // "Store tokens", and "Stored tokens readable": new users get the broker client's read-token role
-    ...(s.storeTokens ? { storeToken: true, addReadTokenRoleOnCreate: true } : {}),
-  });
+  const config: Record<string, unknown> = {
+    ...await admin.importIdentityProviderConfig(realm, s.discoveryUrl),
+    clientAuthMethod: s.clientAuth, // "Client authentication"
+    clientId: s.clientId, // "Client ID"
+    clientSecret: s.clientSecret, // "Client Secret"
+  };
+  const topLevel: Record<string, unknown> = {};
+  for (const { api } of keycloakFields(s.proxyTickets ?? false)) (api.topLevel ? topLevel : config)[api.key] = api.value;
+  await admin.createIdentityProvider(realm, { alias: s.alias, displayName: 'CAS', providerId: 'oidc', enabled: true, ...topLevel, config });
 }
 
 /**

@@ -29,12 +29,13 @@ const APP = { clientId: 'app', secret: 'app-secret-0123456789-abcdefghijklmnop' 
 
 export interface ScenarioOptions {
   readonly clientAuth?: KeycloakClientAuth;
-  /** CAS proxy tickets: the bridge's proxy callback and the client's targets */
+  /**
+   * CAS proxy tickets: the bridge's proxy callback, the client's targets, and Keycloak's settings for
+   * them ("Store tokens", "Stored tokens readable", Scopes with cas_proxy)
+   */
   readonly proxyTargets?: readonly string[];
   /** more settings of the bridge's client entry for Keycloak (e.g. `access`) */
   readonly clientSettings?: Record<string, unknown>;
-  /** Keycloak's "Store tokens" and "Stored tokens readable" (needed for proxy tickets) */
-  readonly storeTokens?: boolean;
   readonly bridgeSettings?: Partial<Record<SettingName, unknown>>;
 }
 
@@ -143,7 +144,7 @@ export function keycloakScenario(suite: Mocha.Suite, options: ScenarioOptions = 
       clientId: client.client_id,
       clientSecret: KEYCLOAK_CLIENT_SECRET,
       clientAuth: options.clientAuth ?? 'client_secret_post',
-      storeTokens: options.storeTokens ?? false,
+      proxyTickets: options.proxyTargets !== undefined,
     });
     await addGroupMappers(admin, realm, ALIAS, 'staff');
     const { server, origin } = await appServer();
