@@ -13,8 +13,12 @@ const sha256 = (value: string): string => createHash('sha256').update(value, 'ut
 const IOU_PURPOSE = 'cas-pgt-iou';
 const SESSION_PURPOSE = 'cas-pgt';
 
-/** How long a PGT delivered at the callback waits to be picked up by the validating node. */
-export const IOU_TTL_SECONDS = 300;
+/**
+ * How long a PGT delivered at the callback waits to be picked up by the validating node: CAS calls
+ * back while the validation waits for its answer, and the node takes it right after. Short, since
+ * anyone who can reach the callback URL can make rows (CAS_SERVER_ADDRESSES stops that).
+ */
+export const IOU_TTL_SECONDS = 60;
 
 export interface SessionPgt {
   readonly accountId: string;

@@ -9,7 +9,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../lib/server/services.js';
-import { completeCasLoginAtService, interactionPath } from './login.js';
+import { completeCasLoginAtService, interactionUrl } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
 
@@ -48,8 +48,8 @@ export async function casReturn(ctx: Context, services: Services, provider: Prov
     return;
   }
   if (ticket && uid === fromCookie) return completeCasLoginAtService(ctx, services, provider, uid);
-  const next = new URL(`${interactionPath(uid)}/cas`, 'http://bridge.invalid');
+  const next = new URL(interactionUrl(services, uid, '/cas'));
   if (ticket) next.searchParams.set('ticket', ticket);
   ctx.status = 303;
-  ctx.redirect(`${next.pathname}${next.search}`);
+  ctx.redirect(next.href);
 }

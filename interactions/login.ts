@@ -18,12 +18,16 @@ import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.j
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout } from './pending-logout.js';
 import { renderExpired } from './pages.js';
+import { grantMissing, showConsent } from './consent.js';
+import { onIssuer } from '../lib/http/issuer-origin.js';
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const interactionPath = (uid: string): string => `/interaction/${encodeURIComponent(uid)}`;
+/** The interaction's own URL on the issuer (`suffix`: `/cas`, `/abort`). */
+export const interactionUrl = (services: Services, uid: string, suffix = ''): string =>
+  onIssuer(services.config.issuer, `/interaction/${encodeURIComponent(uid)}${suffix}`);
 
 async function finish(ctx: Context, provider: Provider, result: Parameters<Provider['interactionFinished']>[2], mergeWithLastSubmission = false): Promise<void> {
   await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission });
@@ -91,19 +95,16 @@ export async function startInteraction(ctx: Context, services: Services, provide
   }
 
   if (prompt.name === 'consent') {
-    // configured clients are first-party: grant what the prompt says is missing, without a page
-    const clientId = str(params.client_id) ?? '';
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session?.accountId ?? '', clientId });
-    if (!grant) throw new oidcErrors.SessionNotFound('grant not found');
-    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    // merged with the login just made: otherwise a max_age check on the way back finds no login
-    // result in this submission and asks for a login again, forever when max_age=0
-    return finish(ctx, provider, { consent: details.grantId ? {} : { grantId } }, true);
+    const client = services.clients.get(str(params.client_id) ?? '');
+    if (client && !client.firstParty) {
+      // prompt=none cannot show a page: the client learns that consent is needed
+      if (gateway) return finishLoaded(ctx, details, { error: 'consent_required', error_description: 'the application needs the person\'s consent, which prompt=none cannot ask for' });
+      return showConsent(ctx, services, client, details);
+    }
+    // first-party clients: grant what the prompt says is missing, without a page; merged with the
+    // login just made: otherwise a max_age check on the way back finds no login result in this
+    // submission and asks for a login again, forever when max_age=0
+    return finish(ctx, provider, await grantMissing(services, provider, details, client), true);
   }
 
   if (prompt.name === ACCESS_PROMPT) {
@@ -115,7 +116,7 @@ export async function startInteraction(ctx: Context, services: Services, provide
       titleKey: 'error.access_denied.title',
       messageKey: 'error.access_denied.message',
       params: { client: client?.name ?? 'this application' },
-      actions: [{ href: `${interactionPath(details.uid)}/abort`, label: 'action.back_to_app', primary: true }],
+      actions: [{ href: interactionUrl(services, details.uid, '/abort'), label: 'action.back_to_app', primary: true }],
     });
     return;
   }
@@ -183,6 +184,11 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     details = await load();
   } catch (err) {
     if (!(err instanceof oidcErrors.SessionNotFound)) throw err;
+    // a live login whose interaction cookie this browser lacks: the browser did not start it (a
+    // ticket someone else obtained, sent here to log this browser in as them)
+    if (err.error_description === 'interaction session id cookie not found' && await provider.Interaction.find(uid)) {
+      return refuseForeignLogin(ctx, services, uid);
+    }
     loginExpired(services, uid);
     return renderExpired(ctx, services, uid);
   }
@@ -195,7 +201,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
   }
 
   const ticket = str(ctx.query.ticket);
-  const retry = [{ href: interactionPath(details.uid), label: 'action.retry', primary: true }];
+  const retry = [{ href: interactionUrl(services, details.uid), label: 'action.retry', primary: true }];
   if (!ticket && pending.gateway) {
     // gateway: CAS came back without a ticket because it has no single sign-on session
     clearPendingCookie(ctx, services.config);
@@ -301,6 +307,13 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     cas: { ticketHash: ticketHash(ticket) },
     ...pgtInteractionResult(services, sub, proxied.pgt),
   });
+}
+
+/** The CAS return names a login this browser did not start: nothing is validated or created. */
+function refuseForeignLogin(ctx: Context, services: Services, uid: string): void {
+  services.metrics.login('foreign_browser');
+  services.logger.warn({ event: 'login', outcome: 'foreign_browser', interaction: uid }, 'CAS sent a browser back for a login that browser did not start; the ticket was not validated');
+  services.views.renderError(ctx, { status: 403, titleKey: 'error.foreign_login.title', messageKey: 'error.foreign_login.message' });
 }
 
 function loginExpired(services: Services, uid: string): void {

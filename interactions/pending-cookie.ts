@@ -10,7 +10,7 @@ export const PENDING_COOKIE = 'cas_oidc_pending';
  * The pending login (cookie and stored record) outlives its interaction by this much, so that a
  * person coming back from CAS too late still gets the way back to the application.
  */
-export const EXPIRED_GRACE_SECONDS = 3600;
+export const EXPIRED_GRACE_SECONDS = 600;
 
 export function setPendingCookie(ctx: Context, config: BridgeConfig, uid: string): void {
   ctx.cookies.set(PENDING_COOKIE, uid, {

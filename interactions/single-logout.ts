@@ -1,7 +1,8 @@
 // POST <SERVICE_URL>: CAS single logout. CAS posts `logoutRequest=<samlp:LogoutRequest>` (form
 // encoded, server to server, no cookies) for every ticket of a CAS session that ends. Answers:
 // 200 whether or not the ticket was known (CAS only needs to know it was received), 400 for a body
-// that is not a logout request, 503 when the bridge's storage fails. Never 500, never a page.
+// that is not a logout request, 415 for one that is not a form, 503 when the bridge's storage
+// fails. Never 500, never a page.
 import type { Context } from 'koa';
 import { CasProtocolError } from '../lib/cas/errors.js';
 import { parseLogoutRequest } from '../lib/cas/slo.js';
@@ -15,6 +16,11 @@ export const MAX_LOGOUT_REQUEST_BYTES = 64 * 1024;
 
 export async function casSingleLogout(ctx: Context, services: Services, holder: ProviderHolder): Promise<void> {
   const log = services.logger.child({ event: 'cas_single_logout' });
+  // CAS posts a form; anything else (JSON, text/plain from a page's fetch) is not a logout request
+  if (!ctx.is('application/x-www-form-urlencoded')) {
+    log.warn({ outcome: 'malformed', reason: 'content type' }, 'CAS logout request refused: not application/x-www-form-urlencoded');
+    return answerText(ctx, 415, 'expected application/x-www-form-urlencoded\n');
+  }
   let body: string;
   try {
     body = await readCappedBody(ctx, MAX_LOGOUT_REQUEST_BYTES);

@@ -31,10 +31,13 @@ export function casAdminRequest(config: BridgeConfig): string[] {
   const { serviceUrl, serviceUrlPerLogin } = config.cas;
   const lines = serviceUrlPerLogin
     ? [
-      `Service (a pattern: SERVICE_URL_PER_LOGIN adds ?login=<id>): ^${escapeRegex(serviceUrl)}\\?login=[A-Za-z0-9_-]+$`,
-      `  (or, where CAS matches by prefix: ${serviceUrl}?login=)`,
+      `Service, as a pattern (each login adds ?login=<id>): ^${escapeRegex(serviceUrl)}\\?login=[A-Za-z0-9_-]+$`,
+      `  (Apereo CAS: a regex service with this serviceId; where CAS matches by prefix: ${serviceUrl}?login=)`,
     ]
-    : [`Service URL, exact match:   ${serviceUrl}`];
+    : [
+      `Service URL, exact match:   ${serviceUrl}`,
+      '  (SERVICE_URL_PER_LOGIN=false: CAS tickets are not bound to the browser that started the login; see the warning above)',
+    ];
   lines.push(
     'Attributes to release:      those the claim mapping above reads (CAS protocol 3, /p3/serviceValidate)',
     `Single logout:              on, back-channel: CAS POSTs the logoutRequest to the service URL itself`,
@@ -68,26 +71,49 @@ export function isKeycloakClient(client: ClientConfig): boolean {
 export function relyingPartySettings(config: BridgeConfig, client: ClientConfig): string[] {
   const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
   const registered = [...client.redirectUris, ...client.redirectUriAllowlist.map((u) => `${u} (and paths below it)`)];
+  const method = client.tokenEndpointAuthMethod;
+  const credentials = method === 'none' ? 'Client secret:          none (a public client)'
+    : method === 'private_key_jwt' ? `Client keys:            ${client.jwksUri ? `fetched from ${client.jwksUri}` : `${client.jwks?.keys.length ?? 0} public key(s) in the configuration`}; the client signs with its private key`
+      : `Client secret:          the value of ${secretName} (not shown)`;
   return [
     `Issuer / discovery:     ${config.issuer} (${config.issuer}/.well-known/openid-configuration)`,
     `Client ID:              ${client.clientId}`,
-    `Client secret:          the value of ${secretName} (not shown)`,
-    `Client authentication:  ${client.tokenEndpointAuthMethod} (client_secret_basic and client_secret_post both work)`,
-    'Flow:                   authorization code; PKCE optional, S256 only',
+    credentials,
+    `Client authentication:  ${method}${method === 'client_secret_basic' || method === 'client_secret_post' ? ' (client_secret_basic and client_secret_post both work)' : ''}`,
+    `Flow:                   authorization code; ${method === 'none' ? 'PKCE S256 required' : 'PKCE optional, S256 only'}${client.firstParty ? '' : '; the person is asked for consent'}`,
+    ...(client.allowedOrigins.length ? [`Browser origins:        ${client.allowedOrigins.join(', ')} (may call the token and userinfo endpoints)`] : []),
     `Redirect URI:           ${registered.join(', ')}`,
     `Scopes:                 openid plus any of: ${[...new Set(['profile', 'email', 'groups', 'offline_access', ...Object.keys(config.claims.mapping.scopes)])].filter((s) => s !== 'openid').join(' ')}`,
   ];
 }
 
+/** Keycloak's "Client authentication" choice, and the secret (or keys) it needs. */
+function keycloakCredentials(client: ClientConfig, secretName: string): string[] {
+  const secret = `Client Secret:          the value of ${secretName} (not shown)`;
+  switch (client.tokenEndpointAuthMethod) {
+    case 'private_key_jwt':
+      return [
+        `Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.private_key_jwt} (Keycloak signs with the realm's active RS256 key)`,
+        `  the bridge reads:     ${client.jwksUri ?? 'the public keys in its configuration'} (the realm's <keycloak>/realms/<realm>/protocol/openid-connect/certs)`,
+      ];
+    case 'client_secret_jwt':
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_jwt}`, secret];
+    case 'client_secret_basic':
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_basic} (Keycloak 26.4: "Client secret sent as basic auth"; the bridge accepts both methods)`, secret];
+    default:
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_post} (Keycloak 26.4: "Client secret sent as post"; the bridge accepts both methods)`, secret];
+  }
+}
+
 export function keycloakSettings(config: BridgeConfig, client: ClientConfig): string[] {
   const discovery = `${config.issuer}/.well-known/openid-configuration`;
-  const auth = KEYCLOAK_CLIENT_AUTH_LABELS[client.tokenEndpointAuthMethod];
   const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
+  const jwt = client.tokenEndpointAuthMethod === 'private_key_jwt' || client.tokenEndpointAuthMethod === 'client_secret_jwt';
   const lines = [
     `Discovery endpoint:     ${discovery} (Use discovery endpoint: On)`,
-    `Client authentication:  ${auth} (the bridge accepts both methods)`,
     `Client ID:              ${client.clientId}`,
-    `Client Secret:          the value of ${secretName} (not shown)`,
+    ...keycloakCredentials(client, secretName),
+    ...(jwt ? ['Client assertion signature algorithm: RS256 (or ES256, PS256); HS256 with a client secret as jwt'] : []),
   ];
   let section = '';
   for (const field of keycloakFields(client.casProxyTargets.length > 0)) {

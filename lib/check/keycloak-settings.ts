@@ -20,6 +20,8 @@ export interface KeycloakField {
 export const KEYCLOAK_CLIENT_AUTH_LABELS = {
   client_secret_post: 'Client secret sent in the request body',
   client_secret_basic: 'Client secret sent as HTTP Basic authentication',
+  client_secret_jwt: 'JWT signed with client secret',
+  private_key_jwt: 'JWT signed with private key',
 } as const;
 
 export const KEYCLOAK_SCOPES = 'openid profile email groups';

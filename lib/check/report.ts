@@ -9,6 +9,7 @@ import { LOCALES, Views } from '../pages/views.js';
 import { effectiveSettings } from './effective.js';
 import { casAdminRequest, isKeycloakClient, keycloakSettings, relyingPartySettings } from './instructions.js';
 import { probeLoginPage, probeValidation, type ProbeResult } from './probe.js';
+import { serviceUrlFor } from '../cas/urls.js';
 
 export interface CheckOptions extends SourceOptions {
   /** probe the CAS URLs over the network (default true) */
@@ -97,9 +98,12 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
   if (options.probe === false) {
     section(out, 'CAS server (not probed: --no-probe)', [`login:      ${config.cas.loginUrl}`, `validation: ${config.cas.validateUrl}`]);
   } else {
+    // the service URL as a login sends it (with ?login=<id> by default), so a registration that
+    // admits only the bare URL shows here, not at the first login
+    const service = serviceUrlFor(config.cas.serviceUrl, config.cas.serviceUrlPerLogin, 'check-config');
     const results = [
-      ...await probeLoginPage(config.cas.loginUrl, config.cas.serviceUrl, config.cas.timeoutMs),
-      await probeValidation(config.cas.validateUrl, config.cas.serviceUrl, config.cas.timeoutMs),
+      ...await probeLoginPage(config.cas.loginUrl, service, config.cas.timeoutMs),
+      await probeValidation(config.cas.validateUrl, service, config.cas.timeoutMs),
     ];
     failed = results.some((r) => r.status === 'fail');
     const plain = [config.cas.loginUrl, config.cas.validateUrl].filter((u) => u.startsWith('http:') && !/^http:\/\/(127\.|localhost|\[::1\])/.test(u));

@@ -2,11 +2,13 @@
 // list, cross-setting rules (cookies that cannot work, weak secrets) and warnings.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { clientEntrySchema, type ClientEntry } from './clients.js';
+import { clientEntrySchema, type ClientAuthMethod, type ClientEntry } from './clients.js';
+import { clientKindFindings, corsOrigins, isPublic } from './client-kinds.js';
 import type { LoadedSettings } from './load.js';
 import type { RawSettings } from './settings.js';
 import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
+import { addressEntryProblem } from '../http/address-list.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {
@@ -16,7 +18,8 @@ import {
 
 export interface ClientConfig {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** undefined for a public client (`none`) and for `private_key_jwt` */
+  readonly clientSecret: string | undefined;
   readonly previousSecrets: readonly string[];
   readonly name: string;
   readonly redirectUris: readonly string[];
@@ -25,7 +28,15 @@ export interface ClientConfig {
   readonly postLogoutRedirectUris: readonly string[];
   /** compat-form entries governing post_logout_redirect_uri (the flat form reuses its allowlist) */
   readonly postLogoutAllowlist: readonly string[];
-  readonly tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic';
+  readonly tokenEndpointAuthMethod: ClientAuthMethod;
+  readonly applicationType: 'web' | 'native';
+  /** gets its grant without a consent page */
+  readonly firstParty: boolean;
+  /** browser origins allowed at the token, userinfo, revocation and introspection endpoints */
+  readonly allowedOrigins: readonly string[];
+  /** public keys of a private_key_jwt client: inline, or where to fetch them */
+  readonly jwks: { readonly keys: ReadonlyArray<Record<string, unknown>> } | undefined;
+  readonly jwksUri: string | undefined;
   /** granted even when not asked for */
   readonly defaultScopes: readonly string[];
   /** undefined: every scope the bridge knows */
@@ -60,6 +71,8 @@ export interface BridgeConfig {
     readonly logoutUrl: string | undefined;
     /** CAS proxying; undefined when CAS_PROXY_CALLBACK_URL is not set */
     readonly proxy: CasProxyConfig | undefined;
+    /** where CAS's server-to-server requests may come from (CAS_SERVER_ADDRESSES); undefined: anywhere */
+    readonly serverAddresses: readonly string[] | undefined;
   };
   readonly clients: readonly ClientConfig[];
   readonly ttl: {
@@ -198,6 +211,11 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
     postLogoutRedirectUris: entry.post_logout_redirect_uris,
     postLogoutAllowlist: entry.redirect_uri_allowlist,
     tokenEndpointAuthMethod: entry.token_endpoint_auth_method,
+    applicationType: entry.application_type,
+    firstParty: entry.first_party ?? !isPublic(entry),
+    allowedOrigins: corsOrigins(entry),
+    jwks: entry.jwks,
+    jwksUri: entry.jwks_uri,
     defaultScopes: entry.scope,
     allowedScopes: entry.allowed_scopes,
     backchannelLogoutUri: entry.backchannel_logout_uri,
@@ -250,6 +268,9 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       const problem = allowlistEntryProblem(entry);
       if (problem) c.problems.push(`${where}.redirect_uri_allowlist: entry "${withoutCredentials(entry)}" ${problem}`);
     }
+    const kind = clientKindFindings(parsed.data, where, isLoopbackHost);
+    c.problems.push(...kind.problems);
+    c.warnings.push(...kind.warnings);
     clients.push(toClientConfig(parsed.data, where, c));
   });
 
@@ -259,10 +280,11 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     seen.add(client.clientId);
     const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
     // one line per secret: a placeholder with spaces is reported as a placeholder only
-    const reportedWeak = !checkSecret(secretName, client.clientSecret, devMode, c) && !devMode;
-    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(client.clientSecret)) {
+    const secret = client.clientSecret;
+    const reportedWeak = secret === undefined || (!checkSecret(secretName, secret, devMode, c) && !devMode);
+    if (!reportedWeak && !/^[\x21-\x7e]+$/.test(secret)) {
       c.problems.push(`${secretName}: must be printable ASCII without spaces`);
-    } else if (!reportedWeak && !/^[A-Za-z0-9._~-]+$/.test(client.clientSecret)) {
+    } else if (!reportedWeak && client.tokenEndpointAuthMethod !== 'client_secret_jwt' && !/^[A-Za-z0-9._~-]+$/.test(secret)) {
       c.warnings.push(`${secretName} has characters outside [A-Za-z0-9._~-]: Keycloak up to 26.4.1 sends `
         + 'client_secret_basic credentials without form-encoding them, so use client_secret_post there');
     }
@@ -364,6 +386,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
   }
 
+  if (v.SERVICE_URL_PER_LOGIN === false) {
+    c.warnings.push('SERVICE_URL_PER_LOGIN=false: CAS tickets are issued for the fixed SERVICE_URL, so a ticket someone '
+      + 'else obtained at CAS can log a browser in as them (login CSRF). Register SERVICE_URL at CAS as a pattern that '
+      + 'admits ?login=<id> and remove this setting');
+  }
   if (v.REQUIRE_TOKEN_REDIRECT_URI === false) {
     c.warnings.push('REQUIRE_TOKEN_REDIRECT_URI=false is ignored: when the authorization request carried a redirect_uri '
       + 'the token request must repeat it (RFC 6749 section 4.1.3)');
@@ -386,6 +413,10 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
       c.warnings.push(`${client.where}.cas_proxy_targets is set but CAS_PROXY_CALLBACK_URL is not: no proxy tickets will be issued`);
     }
+  }
+  for (const entry of v.CAS_SERVER_ADDRESSES ?? []) {
+    const problem = addressEntryProblem(entry);
+    if (problem) c.problems.push(`CAS_SERVER_ADDRESSES: entry "${entry}" ${problem}`);
   }
   const databaseUrl = resolveDatabaseUrl(v.DATABASE_URL, c);
   const claims = resolveClaims(v.CLAIMS, c);
@@ -411,10 +442,11 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       baseUrl: casBase,
       validateUrl: v.CAS_VALIDATE_URL ?? `${casBase}/p3/serviceValidate`,
       serviceUrl,
-      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? false,
+      serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? true,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),
       logoutUrl: v.CAS_LOGOUT_URL === undefined ? `${casBase}/logout` : OFF_WORDS.has(v.CAS_LOGOUT_URL.toLowerCase()) ? undefined : v.CAS_LOGOUT_URL,
       proxy: proxy.value,
+      serverAddresses: v.CAS_SERVER_ADDRESSES?.length ? v.CAS_SERVER_ADDRESSES : undefined,
     },
     clients,
     ttl: {

@@ -51,7 +51,8 @@ export const SETTINGS = {
     kind: kinds.bool(),
     group: 'Core',
     defaultDoc: '`true` when `HOST` is a loopback address, else `false`',
-    doc: 'Trust `X-Forwarded-Proto`/`-For`/`-Host` from a TLS-terminating reverse proxy in front of the bridge.',
+    doc: 'Trust `X-Forwarded-Proto` (is the request https?) and `X-Forwarded-For` (the client address) from a '
+      + 'TLS-terminating reverse proxy in front of the bridge. URLs always come from `ISSUER`, whatever the headers say.',
   }),
   DEV_MODE: setting({
     kind: kinds.bool(),
@@ -85,9 +86,12 @@ export const SETTINGS = {
   SERVICE_URL_PER_LOGIN: setting({
     kind: kinds.bool(),
     group: 'CAS',
-    default: false,
-    doc: 'Add the pending login\'s id to the service URL (`?login=<id>`), so that several logins in progress in '
-      + 'one browser never mix. Needs a CAS service registration that matches by pattern.',
+    default: true,
+    doc: 'Add the login\'s id to the service URL (`?login=<id>`): a CAS ticket then belongs to the login, and the '
+      + 'browser, that asked for it, so a ticket obtained by someone else cannot log this browser in (login CSRF), and '
+      + 'several logins in one browser never mix. Needs a CAS service registration that matches by pattern (see '
+      + '"What to ask the CAS administrators"). `false` sends the fixed `SERVICE_URL` (exact-match registrations) and '
+      + 'loses that protection.',
   }),
   CAS_LOGOUT_URL: setting({
     kind: kinds.urlOrOff(),
@@ -122,6 +126,14 @@ export const SETTINGS = {
     group: 'CAS',
     defaultDoc: 'CAS base + `/proxy`',
     doc: 'CAS URL that issues proxy tickets.',
+  }),
+  CAS_SERVER_ADDRESSES: setting({
+    kind: kinds.list(),
+    group: 'CAS',
+    defaultDoc: '*(any)*',
+    doc: 'Addresses CAS calls the bridge from (IPs or CIDR ranges, e.g. `192.0.2.10, 2001:db8::/64`): single-logout '
+      + 'POSTs and proxy callbacks from any other address are refused (403). The address is the one `X-Forwarded-For` '
+      + 'names when `TRUST_PROXY` is on.',
   }),
 
   // ---- Clients

@@ -11,6 +11,7 @@ import { setPendingLogout } from '../../interactions/pending-logout.js';
 import { casLogoutUrl } from '../cas/urls.js';
 import type { OidcMiddleware } from '../provider/middleware.js';
 import type { Services } from '../server/services.js';
+import type { Logger } from '../observability/logger.js';
 
 export function rpLogoutThroughCas(services: Services): OidcMiddleware {
   const { config } = services;
@@ -34,14 +35,26 @@ export function rpLogoutThroughCas(services: Services): OidcMiddleware {
     }
 
     const target = ctx.status === 303 ? ctx.response.get('location') : '';
-    if (!config.cas.logoutUrl || !target) return;
-    const koaCtx = ctx as unknown as Context;
-    if (!setPendingLogout(koaCtx, config, services.box, target)) {
-      log.warn({ outcome: 'cas_logout_skipped' }, 'post-logout target too long to pass through CAS logout');
-      return;
-    }
-    clearPendingCookie(koaCtx, config);
-    ctx.redirect(casLogoutUrl(config.cas.logoutUrl, config.cas.serviceUrl));
-    ctx.status = 303;
+    if (target) redirectThroughCasLogout(ctx as unknown as Context, services, target, log);
   };
+}
+
+/**
+ * Sends the browser on to `target` after a logout, through CAS /logout when it is configured (a
+ * sealed cookie carries the target across CAS), straight there otherwise.
+ */
+export function redirectThroughCasLogout(ctx: Context, services: Services, target: string, log: Logger): void {
+  const { config } = services;
+  ctx.status = 303;
+  if (!config.cas.logoutUrl) {
+    ctx.redirect(target);
+    return;
+  }
+  if (!setPendingLogout(ctx, config, services.box, target)) {
+    log.warn({ outcome: 'cas_logout_skipped' }, 'post-logout target too long to pass through CAS logout');
+    ctx.redirect(target);
+    return;
+  }
+  clearPendingCookie(ctx, config);
+  ctx.redirect(casLogoutUrl(config.cas.logoutUrl, config.cas.serviceUrl));
 }

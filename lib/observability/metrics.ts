@@ -14,6 +14,7 @@ export type LoginOutcome =
   | 'claims_failed'
   | 'no_ticket'
   | 'expired'
+  | 'foreign_browser'
   | 'access_denied';
 
 interface Instruments {

@@ -4,13 +4,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientMetadata, Provider } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
 import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../http/redirect-match.js';
+import { scopesAllowedFor } from './scopes.js';
 
 export const BRIDGE_GRANT_TYPES = ['authorization_code', 'refresh_token'];
 
-export function clientMetadata(client: ClientConfig, extraGrantTypes: readonly string[] = []): ClientMetadata {
+export function clientMetadata(client: ClientConfig, knownScopes: ReadonlySet<string>, extraGrantTypes: readonly string[] = []): ClientMetadata {
   const metadata: ClientMetadata = {
     client_id: client.clientId,
-    client_secret: client.clientSecret,
+    // what the client may obtain at all: oidc-provider refuses more (invalid_scope) on every path
+    scope: [...scopesAllowedFor(client, knownScopes)].join(' '),
     client_name: client.name,
     // allowlist entries are valid redirect URIs themselves; longer paths are admitted below
     redirect_uris: [...new Set([...client.redirectUris, ...client.redirectUriAllowlist])],
@@ -18,10 +20,14 @@ export function clientMetadata(client: ClientConfig, extraGrantTypes: readonly s
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     grant_types: [...BRIDGE_GRANT_TYPES, ...extraGrantTypes],
     response_types: ['code'],
-    application_type: 'web',
+    // native: loopback redirect URIs match on any port (RFC 8252 7.3), private-use schemes allowed
+    application_type: client.applicationType,
     // auth_time in every ID token (Keycloak wants it whenever max_age is used; harmless otherwise)
     require_auth_time: true,
   };
+  if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
+  if (client.jwks) metadata.jwks = { keys: client.jwks.keys.map((k) => ({ ...k })) };
+  if (client.jwksUri) metadata.jwks_uri = client.jwksUri;
   if (client.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = client.backchannelLogoutUri;
     metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;

@@ -7,7 +7,13 @@ import { findAccountFrom } from './account.js';
 import { clientMetadata } from './clients.js';
 import { loadExistingGrantFor } from './grants.js';
 import { buildPolicy } from './policy.js';
+import { knownScopes } from './scopes.js';
+import { onIssuer } from '../http/issuer-origin.js';
 import { GATEWAY_PARAM } from './gateway.js';
+import { clientBasedCors } from './cors.js';
+import { jwksUriFetch } from './jwks-fetch.js';
+import { CONSENT_ADDED_PARAM } from './middleware.js';
+import { checkParameterSizes } from './parameter-limits.js';
 import { backchannelFetch } from '../logout/backchannel-fetch.js';
 import { logoutPages } from '../logout/pages.js';
 
@@ -18,10 +24,6 @@ export interface ConfigurationParts {
   readonly extraScopes?: readonly string[];
 }
 
-export function knownScopes(services: Services, extra: readonly string[] = []): Set<string> {
-  return new Set(['openid', 'offline_access', ...Object.keys(services.config.claims.mapping.scopes), ...extra]);
-}
-
 export function buildConfiguration(services: Services, parts: ConfigurationParts): Configuration {
   const { config, views } = services;
   const scopes = knownScopes(services, parts.extraScopes);
@@ -29,7 +31,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
 
   return {
     adapter: SequelizeAdapter.factory(services.db),
-    clients: config.clients.map((c) => clientMetadata(c, parts.extraGrantTypes)),
+    clients: config.clients.map((c) => clientMetadata(c, scopes, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),
     claims: {
@@ -47,10 +49,15 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
     // the token endpoint (oidc-provider would otherwise fill in a client's single redirect URI)
     allowOmittingSingleRegisteredRedirectUri: false,
     routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo' },
-    // set by the bridge only, from prompt=none (gateway.ts)
-    extraParams: [GATEWAY_PARAM],
-    // back-channel logout may reach the configured clients on private networks (backchannel-fetch.ts)
-    fetch: backchannelFetch(config.clients, services.logger),
+    // set by the bridge only: cas_gateway from prompt=none (gateway.ts), whose validator is where
+    // oidc-provider lets the bridge check every parameter once client and redirect_uri are known;
+    // bridge_consent_added when it adds prompt=consent (middleware.ts)
+    extraParams: { [GATEWAY_PARAM]: checkParameterSizes, [CONSENT_ADDED_PARAM]: null },
+    // back-channel logout and the configured clients' jwks_uri may be on private networks
+    // (backchannel-fetch.ts, jwks-fetch.ts)
+    fetch: jwksUriFetch(config.clients, backchannelFetch(config.clients, services.logger)),
+    // browser origins by the client's registration (cors.ts)
+    clientBasedCORS: clientBasedCors(services.clients),
     cookies: {
       keys: services.box.cookieKeys(),
       long: cookie,
@@ -69,12 +76,18 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       BackchannelAuthenticationRequest: 600,
     },
     interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => onIssuer(config.issuer, `/interaction/${interaction.uid}`),
       policy: buildPolicy(services.clients, services.accounts, services.logger),
     },
     loadExistingGrant: loadExistingGrantFor(services.clients, scopes),
-    // confidential clients may skip PKCE (Keycloak's default); a challenge, when sent, must be S256
+    // confidential clients may skip PKCE (Keycloak's default); a challenge, when sent, must be S256;
+    // a public client must use it (oidc-provider knows no other method than S256)
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // a public client's refresh token is used once: rotated on every use, and oidc-provider revokes
+    // the whole grant when a spent one comes back (reuse detection). Confidential clients keep
+    // oidc-provider's default: a new refresh token once 70 % of the old one's lifetime has passed.
+    rotateRefreshToken: (ctx) => ctx.oidc.client?.clientAuthMethod === 'none'
+      || (ctx.oidc.entities.RefreshToken?.ttlPercentagePassed() ?? 100) >= 70,
     features: {
       devInteractions: { enabled: false },
       introspection: {

@@ -1,12 +1,14 @@
-// Consent for configured clients: they are first-party, so the bridge grants what they ask
-// (within what they may have) plus their default scopes, without a consent page.
+// Consent for configured clients. A first-party client (every confidential client unless the
+// admin says otherwise) gets what it asks (within what it may have) plus its default scopes,
+// without a consent page. Any other client (public ones by default: anyone can use their client id)
+// keeps only what the person granted on the consent page (interactions/consent.ts).
 import type { KoaContextWithOIDC, Grant } from 'oidc-provider';
 import type { ClientConfig } from '../config/index.js';
+import { scopesAllowedFor } from './scopes.js';
 
 export function grantedScopes(client: ClientConfig, requested: readonly string[], known: ReadonlySet<string>): string[] {
-  const allowed = client.allowedScopes ? new Set(client.allowedScopes) : known;
-  const wanted = new Set([...requested, ...client.defaultScopes]);
-  return [...wanted].filter((s) => known.has(s) && (allowed.has(s) || s === 'openid'));
+  const allowed = scopesAllowedFor(client, known);
+  return [...new Set([...requested, ...client.defaultScopes])].filter((s) => allowed.has(s));
 }
 
 export function loadExistingGrantFor(clients: ReadonlyMap<string, ClientConfig>, knownScopes: ReadonlySet<string>) {
@@ -18,6 +20,7 @@ export function loadExistingGrantFor(clients: ReadonlyMap<string, ClientConfig>,
     const grantId = resultGrantId ?? session.grantIdFor(client.clientId);
     const existing = grantId ? await provider.Grant.find(grantId) : undefined;
     if (!config) return existing;
+    if (!config.firstParty) return existing?.accountId === session.accountId ? existing : undefined;
 
     const requested = typeof params?.scope === 'string' ? params.scope.split(' ') : [];
     const scopes = grantedScopes(config, requested, knownScopes);

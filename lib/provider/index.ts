@@ -6,10 +6,12 @@ import type { Services } from '../server/services.js';
 import { buildConfiguration } from './configuration.js';
 import { installClientPolicies } from './clients.js';
 import { observeProvider } from './observe.js';
-import { asKoa, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
+import { preflightByRegistration } from './cors.js';
+import { asKoa, emptyRevocationAnswer, explainPkceMethod, linkCasTicketToSession, configuredClientRequests } from './middleware.js';
 import { promptNoneToCasGateway } from './gateway.js';
 import { sessionStateInTokenResponses } from './session-state.js';
 import { rpLogoutThroughCas } from '../logout/rp-logout.js';
+import { anonymousLogout } from '../logout/anonymous-logout.js';
 import { casProxyConfiguration, installCasProxy } from '../proxy/index.js';
 
 export async function createProvider(services: Services): Promise<Provider> {
@@ -18,12 +20,15 @@ export async function createProvider(services: Services): Promise<Provider> {
   provider.proxy = services.config.server.trustProxy;
   installClientPolicies(provider, services.config.clients);
   installCasProxy(provider, services);
+  provider.use(asKoa(preflightByRegistration(services.config.clients, services.logger)));
   provider.use(asKoa(configuredClientRequests(services)));
   provider.use(asKoa(explainPkceMethod(services)));
+  provider.use(asKoa(emptyRevocationAnswer()));
   provider.use(asKoa(linkCasTicketToSession(services)));
   provider.use(asKoa(promptNoneToCasGateway()));
   provider.use(asKoa(sessionStateInTokenResponses()));
   provider.use(asKoa(rpLogoutThroughCas(services)));
+  provider.use(asKoa(anonymousLogout(services, provider)));
   provider.on('server_error', (ctx, err) => services.logger.error({ err, path: ctx.path }, 'oidc-provider server error'));
   observeProvider(provider, services.logger, services.metrics);
 

@@ -3,33 +3,54 @@
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../server/services.js';
+import { knownScopes, scopesAllowedFor } from './scopes.js';
 
 export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;
 
 /**
  * Authorization requests of configured (first-party) clients, adjusted before oidc-provider sees
  * them:
+ * - allowed scopes: scopes beyond the client's `allowed_scopes` are dropped (oidc-provider would
+ *   refuse the whole request with invalid_scope, and does so on every other path);
  * - default scopes: a client's configured scopes are added to what it asks for (Keycloak asks for
  *   `openid` alone, and then takes its user's profile from userinfo);
  * - refresh tokens: oidc-provider drops `offline_access` unless the request carries
  *   prompt=consent. A configured client that asks for `offline_access` gets it: `consent` is added
- *   to the prompt, and the policy (policy.ts) lets the client's grant stand for it, without a page
- *   or a round trip (the admin's registration of the client stands for the consent).
+ *   to the prompt, marked with the bridge parameter CONSENT_ADDED_PARAM, and the policy (policy.ts)
+ *   lets the client's grant stand for it: a first-party client's without a page or a round trip
+ *   (the admin's registration of the client stands for the consent), another client's once the
+ *   person has granted offline_access on the consent page.
  */
+export const CONSENT_ADDED_PARAM = 'bridge_consent_added';
+
+/** True when `prompt=consent` of an interaction was added by the bridge, not asked by the client. */
+export const consentAddedByBridge = (params: Record<string, unknown> | undefined): boolean => params?.[CONSENT_ADDED_PARAM] === 'true';
+
 export function configuredClientRequests(services: Services): OidcMiddleware {
+  const known = knownScopes(services);
+  const allowed = new Map([...services.clients].map(([id, client]) => [id, scopesAllowedFor(client, known)]));
   return async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/authorize') {
       const { scope, client_id: clientId, prompt } = ctx.query;
       const client = typeof clientId === 'string' ? services.clients.get(clientId) : undefined;
+      // only the bridge sets it
+      if (CONSENT_ADDED_PARAM in ctx.query) {
+        const { [CONSENT_ADDED_PARAM]: _supplied, ...rest } = ctx.query;
+        ctx.query = rest;
+      }
       if (client && typeof scope === 'string') {
-        const scopes = scope.split(' ').filter(Boolean);
-        const query = { ...ctx.query };
+        const mayHave = allowed.get(client.clientId) ?? known;
+        // beyond allowed_scopes: dropped here (the token response's `scope` says what was granted);
+        // unknown scopes are left for oidc-provider to judge
+        const scopes = scope.split(' ').filter((s) => s && (mayHave.has(s) || !known.has(s)));
+        const query: typeof ctx.query = { ...ctx.query, scope: scopes.join(' ') };
         if (scopes.includes('openid')) {
-          query.scope = [...new Set([...scopes, ...client.defaultScopes])].join(' ');
+          query.scope = [...new Set([...scopes, ...client.defaultScopes.filter((s) => mayHave.has(s))])].join(' ');
         }
         const prompts = typeof prompt === 'string' ? prompt.split(' ').filter(Boolean) : [];
         if (scopes.includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent')) {
           query.prompt = [...prompts, 'consent'].join(' ');
+          query[CONSENT_ADDED_PARAM] = 'true';
         }
         ctx.query = query;
       }
@@ -88,3 +109,15 @@ export function linkCasTicketToSession(services: Services): OidcMiddleware {
 }
 
 export const asKoa = (mw: OidcMiddleware): Middleware => mw as unknown as Middleware;
+
+/**
+ * The revocation endpoint answers 200 with an empty body (RFC 7009 2.2), which koa labels
+ * `text/plain`; oidc-client-ts refuses any answer that is not labelled JSON, so a browser app that
+ * revokes its tokens at logout failed there. An empty answer goes without a content type.
+ */
+export function emptyRevocationAnswer(): OidcMiddleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'revocation' && ctx.status === 200 && ctx.body === '') ctx.remove('Content-Type');
+  };
+}

@@ -8,11 +8,16 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { CasError } from '../cas/errors.js';
 import { CAS_TICKET } from '../cas/proxy.js';
+import { onlyFrom } from '../http/address-list.js';
 import { parseLogoutRequest } from '../cas/slo.js';
 import type { Services } from '../server/services.js';
 import { BodyTooLargeError, answerText, readCappedBody } from '../http/body.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+// CAS protocol 3.4 and 3.5: a PGT begins with PGT-, its IOU with PGTIOU-; both at most 256 characters
+const PGT = new RegExp(`^PGT-${CAS_TICKET.source.slice(1)}`);
+const PGT_IOU = new RegExp(`^PGTIOU-${CAS_TICKET.source.slice(1)}`);
 
 async function readFormBody(ctx: Context): Promise<URLSearchParams | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
@@ -23,7 +28,7 @@ async function receivePgt(ctx: Context, services: Services): Promise<void> {
   const iou = ctx.query.pgtIou;
   const pgt = ctx.query.pgtId;
   if (iou === undefined && pgt === undefined) return answerText(ctx, 200, 'OK');
-  if (typeof iou !== 'string' || typeof pgt !== 'string' || !CAS_TICKET.test(iou) || !CAS_TICKET.test(pgt)) {
+  if (typeof iou !== 'string' || typeof pgt !== 'string' || !PGT_IOU.test(iou) || !PGT.test(pgt)) {
     services.logger.warn({ event: 'cas_proxy', outcome: 'bad_callback' }, 'proxy callback without a valid pgtIou and pgtId');
     return answerText(ctx, 400, 'pgtIou and pgtId are required');
   }
@@ -61,7 +66,9 @@ export function proxyCallbackRouter(services: Services, path: string): Router {
     ctx.set('Cache-Control', 'no-store');
     await next();
   };
-  router.get(path, noStore, (ctx) => receivePgt(ctx, services));
-  router.post(path, noStore, (ctx) => logoutPgt(ctx, services));
+  const fromCas = onlyFrom(services.config.cas.serverAddresses, (ip) => services.logger.warn(
+    { event: 'cas_proxy', outcome: 'refused_address', ip }, 'proxy callback from an address not in CAS_SERVER_ADDRESSES'));
+  router.get(path, noStore, fromCas, (ctx) => receivePgt(ctx, services));
+  router.post(path, noStore, fromCas, (ctx) => logoutPgt(ctx, services));
   return router;
 }

@@ -1,15 +1,27 @@
 // Which back-end services a client may obtain CAS proxy tickets for (`cas_proxy_targets`). Three
 // forms, none of which a look-alike URL can pass the way a plain string prefix can:
 //   https://api.example.edu/service      exact: the target must be this string, byte for byte
-//   https://api.example.edu/reports/*    scheme, host and port exact; path under /reports/ (on a
-//                                        `/` boundary, compared on the parsed URL)
+//   https://api.example.edu/reports/*    scheme, host and port exact; the path /reports/ or below it
+//                                        (never /reports itself), compared on the parsed URL
 //   ^https://api\.example\.edu/(a|b)$    a regular expression that must match the whole target
-import { allowlistMatches, compileAllowlist, type AllowlistEntry } from '../http/redirect-match.js';
+// A target that reaches a /* entry or a regular expression must also be plain: canonical (what the
+// URL parser would write itself), no empty path segment, no percent-encoded dot, slash, backslash,
+// percent sign or control character in the path, and no `ticket` parameter (CAS appends its own).
 
 type Matcher =
   | { readonly kind: 'exact'; readonly value: string }
-  | { readonly kind: 'prefix'; readonly entry: AllowlistEntry }
+  | { readonly kind: 'prefix'; readonly origin: string; readonly path: string }
   | { readonly kind: 'regex'; readonly re: RegExp };
+
+const ENCODED_SPECIAL = /%(2e|2f|5c|25|[01][0-9a-f]|7f)/i;
+
+/** Whether a target is plain enough for a /* entry or a regular expression to judge it. */
+function plain(url: URL, target: string): boolean {
+  return url.href === target
+    && !url.pathname.includes('//')
+    && !ENCODED_SPECIAL.test(url.pathname)
+    && !url.searchParams.has('ticket');
+}
 
 function plainUrlProblem(value: string): string | undefined {
   const url = URL.parse(value);
@@ -38,14 +50,15 @@ export function targetEntryProblem(entry: string): string | undefined {
     return undefined;
   }
   if (entry.includes('*')) return 'wildcards are allowed only as a final /* (or write a regular expression starting with ^)';
+  if (URL.parse(entry)?.searchParams.has('ticket')) return 'must not carry a ticket parameter (CAS adds the ticket itself)';
   return plainUrlProblem(entry);
 }
 
 function compile(entry: string): Matcher {
   if (entry.startsWith('^')) return { kind: 'regex', re: new RegExp(`^(?:${entry})$`) };
   if (entry.endsWith('/*')) {
-    const [compiled] = compileAllowlist([entry.slice(0, -1)]);
-    return { kind: 'prefix', entry: compiled as AllowlistEntry };
+    const base = new URL(entry.slice(0, -1));
+    return { kind: 'prefix', origin: base.origin, path: base.pathname };
   }
   return { kind: 'exact', value: entry };
 }
@@ -66,16 +79,17 @@ export class ProxyTargets {
     const url = URL.parse(target);
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return false;
     if (url.username || url.password || url.hash) return false;
-    // patterns see canonical URLs only: `/reports/../admin` or `%2e%2e` never reach CAS through one
-    const canonical = url.href === target;
+    // patterns see plain URLs only: `/reports/../admin`, `%252e%252e` or `//evil.test` never
+    // reach CAS through one
+    const isPlain = plain(url, target);
     return this.#matchers.some((m) => {
       switch (m.kind) {
         case 'exact':
           return target === m.value;
         case 'prefix':
-          return canonical && allowlistMatches([m.entry], target);
+          return isPlain && url.origin === m.origin && url.pathname.startsWith(m.path);
         case 'regex':
-          return canonical && m.re.test(target);
+          return isPlain && m.re.test(target);
       }
     });
   }

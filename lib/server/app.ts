@@ -5,6 +5,8 @@ import type { Services } from './services.js';
 import type { ProviderHolder } from '../provider/holder.js';
 import { interactionRouter } from '../../interactions/router.js';
 import { proxyCallbackRouter } from '../proxy/index.js';
+import { pinToIssuer } from '../http/issuer-origin.js';
+import { securityHeaders } from '../http/security-headers.js';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(ticket|code|state|nonce|id_token_hint|logout_token|pgtId|pgtIou|client_secret|code_verifier|token|refresh_token|subject_token|access_token)$/i;
@@ -26,6 +28,7 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
   app.proxy = services.config.server.trustProxy;
   app.silent = true;
 
+  app.use(pinToIssuer(services.config.issuer));
   app.use(async (ctx, next) => {
     const started = performance.now();
     const forwarded = app.proxy ? ctx.get('x-request-id') : '';
@@ -43,11 +46,15 @@ export function createApp(services: Services, holder: ProviderHolder): Koa {
         requestId,
         method: ctx.method,
         path: loggablePath(ctx.originalUrl),
+        // the client's address: X-Forwarded-For's from a trusted proxy (TRUST_PROXY), else the socket's
+        ip: ctx.ip,
         status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
       }, 'request');
     }
   });
+
+  app.use(securityHeaders());
 
   // With an https issuer and Secure cookies, a request that arrives as plain http means the proxy
   // does not send X-Forwarded-Proto: cookies would lose Secure. Say so once, loudly.

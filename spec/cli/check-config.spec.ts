@@ -77,7 +77,9 @@ describe('check-config', () => {
     expect(text).to.match(/\[ok\] {3}CAS ticket validation: .*\n +answers a dummy ticket with a CAS authenticationFailure \(INVALID_TICKET\)/);
     expect(text).to.contain('sub [scope openid]: CAS user (string, required)');
     expect(text).to.contain('access: CLIENT_ID.access: no access rules, every user may use this client');
-    expect(text).to.contain('Service URL, exact match:   https://bridge.example.edu/callback');
+    expect(text).to.contain('Service, as a pattern (each login adds ?login=<id>): ^https:\\/\\/bridge\\.example\\.edu\\/callback\\?login=[A-Za-z0-9_-]+$');
+    // the probes ask CAS for the service URL as a login sends it
+    expect(text).to.match(/CAS login for the service URL: .*service=https%3A%2F%2Fbridge\.example\.edu%2Fcallback%3Flogin%3Dcheck-config/);
     expect(text).to.contain('Discovery endpoint:     https://bridge.example.edu/.well-known/openid-configuration');
     expect(text).to.contain('Client authentication:  Client secret sent in the request body');
     expect(text).to.match(/^ {4}PKCE Method: +S256 /m);

@@ -51,7 +51,7 @@ describe('two logins in progress in one browser', () => {
   };
 
   it('fixed SERVICE_URL: the latest login wins, the other return gets the start-again page, the older login can be restarted', async () => {
-    await withBridge({}, async (bridge) => {
+    await withBridge({ SERVICE_URL_PER_LOGIN: false }, async (bridge) => {
       const browser = new TestBrowser();
       const first = await tab(browser, bridge, 'state-first');
       const second = await tab(browser, bridge, 'state-second');

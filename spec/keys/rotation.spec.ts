@@ -30,7 +30,7 @@ describe('signing-key rotation on a running bridge (keys command, no restart)', 
     const dir = mkdtempSync(join(tmpdir(), 'bridge-keys-'));
     const clients = [{ client_id: 'rp', client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }];
     const casUrls = { CAS_LOGIN_URL: `${cas.baseUrl}/login`, CAS_VALIDATE_URL: `${cas.baseUrl}/p3/serviceValidate` };
-    bridge = await startTestBridge({ ...casUrls, CLIENTS: clients, KEYS_PROMOTE_AFTER: 2, KEYS_RETIRE_AFTER: 3, KEYS_POLL_INTERVAL: 1 }, { dir });
+    bridge = await startTestBridge({ ...casUrls, CLIENTS: clients, KEYS_PROMOTE_AFTER: 2, KEYS_RETIRE_AFTER: 6, KEYS_POLL_INTERVAL: 1 }, { dir });
     env = {
       ...casUrls,
       CLIENTS: JSON.stringify(clients),

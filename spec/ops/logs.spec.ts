@@ -8,7 +8,7 @@ import { createLogger } from '../../lib/observability/logger.js';
 import { MiniCas } from '../../lib/demo/mini-cas.js';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, startTestBridge, TEST_SECRET, type TestBridge } from '../support/bridge.js';
-import { authorizationRequest, loginThroughCas, redeem, relyingParty } from '../support/rp.js';
+import { authorizationRequest, loginThroughCas, redeem, relyingParty, replayTicketInNewLogin } from '../support/rp.js';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
 
@@ -56,11 +56,7 @@ describe('logs', () => {
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: request.verifier, client_id: 'rp', client_secret: CLIENT_SECRET }),
     });
     expect(reuse.status).to.equal(400);
-    const again = await authorizationRequest(rp);
-    const second = new TestBrowser();
-    const form = await second.follow(again.url, (l) => l.includes('/callback?ticket='));
-    expect(form.status).to.equal(200); // CAS form: no session in this browser
-    await second.follow(new URL(withTicket!.location!).href);
+    await replayTicketInNewLogin(rp, ticket);
 
     const text = bridge.logs.map((l) => JSON.stringify(l)).join('\n');
     expect(bridge.logs.length).to.be.greaterThan(15);
@@ -89,7 +85,7 @@ describe('logs', () => {
     const token = requests.find((l) => l.path === '/token' && l.status === 200);
     expect(token?.method).to.equal('POST');
     const callback = requests.find((l) => String(l.path).startsWith('/callback'));
-    expect(callback?.path).to.equal('/callback?ticket=…');
+    expect(callback?.path).to.equal('/callback?login&ticket=…');
   });
 
   it('write one line per login with client, CAS user, CAS latency and outcome', () => {

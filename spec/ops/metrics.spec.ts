@@ -7,7 +7,7 @@ import { TestBrowser } from '../support/browser.js';
 import { ConfigError, loadConfig } from '../../lib/config/index.js';
 import { CLIENT_SECRET, startTestBridge, TEST_SECRET, type TestBridge } from '../support/bridge.js';
 import { freePort } from '../support/net.js';
-import { authorizationRequest, loginThroughCas, redeem, relyingParty } from '../support/rp.js';
+import { authorizationRequest, loginThroughCas, redeem, relyingParty, replayTicketInNewLogin } from '../support/rp.js';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
 
@@ -53,9 +53,7 @@ describe('metrics', () => {
       expect(reuse.status).to.equal(400);
       // a reused ticket: CAS refuses it
       const withTicket = browser.history.find((h) => h.location?.includes('ticket='))!;
-      const second = new TestBrowser();
-      await second.follow((await authorizationRequest(rp)).url);
-      await second.follow(withTicket.location!);
+      await replayTicketInNewLogin(rp, new URL(withTicket.location!).searchParams.get('ticket')!);
       // the bridge's provider reports back-channel logouts through its events
       const provider = bridge.holder.current;
       provider.emit('backchannel.success', {}, { clientId: 'rp' }, 'alice', 'sid');

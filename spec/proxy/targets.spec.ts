@@ -14,11 +14,19 @@ describe('CAS proxy targets', () => {
 
   it('/* entries keep scheme, host and port exact and the path under the prefix', () => {
     const t = new ProxyTargets(['https://api.example.edu/reports/*']);
-    for (const ok of ['https://api.example.edu/reports', 'https://api.example.edu/reports/', 'https://api.example.edu/reports/2026/q1?format=csv']) {
+    for (const ok of ['https://api.example.edu/reports/', 'https://api.example.edu/reports/2026/q1?format=csv']) {
       expect(t.allows(ok), ok).to.equal(true);
     }
     for (const bad of [
       'https://api.example.edu/reportsx', // a string prefix would let this through
+      'https://api.example.edu/reports', // the directory's parent form is not under /reports/
+      'https://api.example.edu/reports/%252e%252e/admin', // decoded twice by some servers
+      'https://api.example.edu/reports/%2F..%2Fadmin',
+      'https://api.example.edu/reports/a%0d%0aX-Injected:%201',
+      'https://api.example.edu/reports/x\r\nX-Injected: 1',
+      'https://api.example.edu/reports//evil.test',
+      'https://api.example.edu/reports/x?ticket=ST-1-forged',
+      'https://api.example.edu/reports/x?a=1&ticket=ST-1-forged',
       'https://api.example.edu.evil.test/reports/x',
       'https://api.example.edu@evil.test/reports/x',
       'https://evil.test/?https://api.example.edu/reports/x',
@@ -39,6 +47,11 @@ describe('CAS proxy targets', () => {
     expect(t.allows('https://api.example.edu/b')).to.equal(true);
     expect(t.allows('https://api.example.edu/ab'), 'anchored at the end').to.equal(false);
     expect(t.allows('https://api.example.edu/a/../b')).to.equal(false);
+    const loose = new ProxyTargets(['^https://api\\.example\\.edu/.*']);
+    for (const bad of ['https://api.example.edu/x?ticket=ST-1', 'https://api.example.edu//evil.test', 'https://api.example.edu/%252e%252e/']) {
+      expect(loose.allows(bad), bad).to.equal(false);
+    }
+    expect(loose.allows('https://api.example.edu/x?y=1')).to.equal(true);
     const unanchored = new ProxyTargets(['^https://api\\.example\\.edu/a|https://other']);
     expect(unanchored.allows('https://evil.test/x?https://other'), 'alternation stays inside the anchors').to.equal(false);
   });
@@ -60,5 +73,6 @@ describe('CAS proxy targets', () => {
     expect(targetEntryProblem('ftp://api.example.edu/x')).to.match(/http/);
     expect(targetEntryProblem('https://u:p@api.example.edu/x')).to.match(/credentials/);
     expect(targetEntryProblem('^https://(x')).to.match(/does not compile/);
+    expect(targetEntryProblem('https://api.example.edu/x?ticket=ST-1')).to.match(/ticket/);
   });
 });

@@ -16,9 +16,15 @@ export class TestBrowser {
   readonly jar = new CookieJar();
   readonly history: Hop[] = [];
   acceptLanguage = 'en';
+  /** headers added to every request this browser sends to a URL (e.g. a forged Host for one origin) */
+  extraHeaders: (url: string) => Record<string, string> = () => ({});
+  /** a CA certificate (PEM) to trust for https, e.g. a spec's self-signed proxy */
+  ca: string | undefined;
+  /** the local address to connect from (another 127.x address, to tell the client from a proxy) */
+  localAddress: string | undefined;
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Hop> {
-    const headers = new Headers(init.headers);
+    const headers = new Headers({ ...this.extraHeaders(url), ...init.headers });
     const cookie = await this.jar.getCookieString(url);
     if (cookie) headers.set('cookie', cookie);
     headers.set('accept-language', this.acceptLanguage);
@@ -41,6 +47,8 @@ export class TestBrowser {
       throwHttpErrors: false,
       retry: { limit: 0 },
       decompress: true,
+      ...(this.ca ? { https: { certificateAuthority: this.ca } } : {}),
+      ...(this.localAddress ? { localAddress: this.localAddress } : {}),
     });
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {

@@ -23,7 +23,7 @@ const failure = (element: string, code: string, text: string): string => envelop
 export class ProxyingCas {
   readonly #tickets = new Map<string, Ticket>();
   readonly #pgts = new Map<string, { user: string; pgtUrl: string }>();
-  readonly stats = { endpointChecks: 0, callbacks: 0, proxyRequests: 0 };
+  readonly stats = { logins: 0, endpointChecks: 0, callbacks: 0, proxyRequests: 0 };
   user = 'alice';
   delivery: PgtDelivery = 'callback';
   /** public key CAS encrypts PGTs with ('encrypted' delivery) */
@@ -72,6 +72,7 @@ export class ProxyingCas {
       case '/cas/login': {
         const service = q('service') ?? '';
         const ticket = id('ST');
+        this.stats.logins += 1;
         this.#tickets.set(ticket, { service, user: this.user, proxies: [] });
         const target = new URL(service);
         target.searchParams.set('ticket', ticket);

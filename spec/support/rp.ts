@@ -53,3 +53,15 @@ export async function redeem(rp: RelyingParty, request: PendingAuthorization, ca
     expectedNonce: request.nonce,
   });
 }
+
+/**
+ * A used CAS ticket brought back by another browser to a login of its own (stopped on its way to
+ * CAS): the bridge validates it for that login's service, and CAS refuses it.
+ */
+export async function replayTicketInNewLogin(rp: RelyingParty, ticket: string): Promise<Hop> {
+  const browser = new TestBrowser();
+  const toCas = await browser.follow((await authorizationRequest(rp)).url, (l) => new URL(l).searchParams.has('service'));
+  const service = new URL(new URL(toCas.location!).searchParams.get('service')!);
+  service.searchParams.set('ticket', ticket);
+  return browser.follow(service.href);
+}
