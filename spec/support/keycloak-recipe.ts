@@ -4,7 +4,7 @@
 import { keycloakFields } from '../../lib/check/keycloak-settings.js';
 import type { KeycloakAdmin } from './keycloak-admin.js';
 
-export type KeycloakClientAuth = 'client_secret_post' | 'client_secret_basic';
+export type KeycloakClientAuth = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
 
 /** The Keycloak URLs an admin registers in the bridge, for one realm and identity-provider alias. */
 export function keycloakBrokerUris(keycloakUrl: string, realm: string, alias: string) {
@@ -55,7 +55,8 @@ export async function addBridgeIdentityProvider(admin: KeycloakAdmin, realm: str
     ...await admin.importIdentityProviderConfig(realm, s.discoveryUrl),
     clientAuthMethod: s.clientAuth, // "Client authentication"
     clientId: s.clientId, // "Client ID"
-    clientSecret: s.clientSecret, // "Client Secret"
+    // "Client Secret"; none for "JWT signed with private key" (Keycloak signs with its realm key)
+    ...(s.clientAuth === 'private_key_jwt' ? {} : { clientSecret: s.clientSecret }),
   };
   const topLevel: Record<string, unknown> = {};
   for (const { api } of keycloakFields(s.proxyTickets ?? false)) (api.topLevel ? topLevel : config)[api.key] = api.value;

@@ -121,8 +121,13 @@ export function keycloakScenario(suite: Mocha.Suite, options: ScenarioOptions = 
     const proxy = options.proxyTargets
       ? { CAS_PROXY_CALLBACK_URL: `http://127.0.0.1:${port}/cas/proxy-callback` }
       : {};
+    const realmUrl = `${keycloak.url}/realms/${realm}`;
     const client = bridgeClientForKeycloak(keycloak.url, realm, ALIAS, KEYCLOAK_CLIENT_SECRET, {
       ...(options.proxyTargets ? { cas_proxy_targets: options.proxyTargets } : {}),
+      // the README's "Key-based client authentication": the realm's keys, no secret
+      ...(options.clientAuth === 'private_key_jwt'
+        ? { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `${realmUrl}/protocol/openid-connect/certs`, client_secret: undefined }
+        : {}),
       ...options.clientSettings,
     });
     const dir = mkdtempSync(join(tmpdir(), 'bridge-keycloak-'));
@@ -155,7 +160,6 @@ export function keycloakScenario(suite: Mocha.Suite, options: ScenarioOptions = 
     const redirectUri = `${origin}/cb`;
     const postLogoutRedirectUri = `${origin}/bye`;
     await addApplication(admin, realm, { ...APP, redirectUri, postLogoutRedirectUri });
-    const realmUrl = `${keycloak.url}/realms/${realm}`;
     const config = await oidc.discovery(new URL(realmUrl), APP.clientId, APP.secret, oidc.ClientSecretPost(APP.secret), { execute: [oidc.allowInsecureRequests] });
 
     const track: KeycloakScenario['track'] = async (session, action) => {
