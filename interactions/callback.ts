@@ -9,6 +9,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Services } from '../lib/server/services.js';
+import { returnedTicket } from '../lib/cas/urls.js';
 import { completeCasLoginAtService, interactionUrl } from './login.js';
 import { readPendingCookie } from './pending-cookie.js';
 import { clearPendingLogout, readPendingLogout } from './pending-logout.js';
@@ -28,7 +29,7 @@ export async function casReturn(ctx: Context, services: Services, provider: Prov
   // read (and its signature checked) once: it names the login, and says whether it is this one
   const fromCookie = readPendingCookie(ctx);
   const uid = pendingLoginId(ctx, services, fromCookie);
-  const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+  const ticket = returnedTicket(ctx.query);
   if (!ticket) {
     const afterLogout = readPendingLogout(ctx, services.box);
     if (afterLogout) {

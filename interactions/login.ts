@@ -8,7 +8,7 @@ import type { PendingLogin } from '../adapters/pending-logins.js';
 import { parseAuthenticationDate } from '../lib/cas/auth-time.js';
 import { CasError } from '../lib/cas/errors.js';
 import type { CasAuthenticationSuccess } from '../lib/cas/types.js';
-import { casLoginUrl, serviceUrlFor } from '../lib/cas/urls.js';
+import { casLoginUrl, returnedTicket, serviceUrlFor } from '../lib/cas/urls.js';
 import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { LoginOutcome } from '../lib/observability/metrics.js';
 import type { Services } from '../lib/server/services.js';
@@ -200,7 +200,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     return renderExpired(ctx, services, details.uid);
   }
 
-  const ticket = str(ctx.query.ticket);
+  const ticket = returnedTicket(ctx.query);
   const retry = [{ href: interactionUrl(services, details.uid), label: 'action.retry', primary: true }];
   if (!ticket && pending.gateway) {
     // gateway: CAS came back without a ticket because it has no single sign-on session
@@ -250,6 +250,8 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
     log.warn({
       outcome: 'cas_failure',
       casCode: result.code,
+      // bounded, tickets masked (lib/cas/bounds.ts)
+      ...(result.description ? { casReason: result.description } : {}),
       casLatencyMs,
       ...(result.code === 'INVALID_SERVICE' ? { hint: 'CAS issued the ticket for another service URL: check SERVICE_URL and the service registered at CAS' } : {}),
     }, 'CAS refused the ticket');

@@ -28,3 +28,12 @@ export function serviceUrlFor(serviceUrl: string, perLogin: boolean, loginId: st
   url.searchParams.set('login', loginId);
   return url.href;
 }
+
+/**
+ * The ticket CAS sent the browser back with: `ticket`, or `SAMLart` where a SAML 1.1 server
+ * answers a login the artifact way (Apereo CAS for a `TARGET` login).
+ */
+export function returnedTicket(query: Record<string, unknown>): string | undefined {
+  const ticket = query.ticket ?? query.SAMLart;
+  return typeof ticket === 'string' && ticket !== '' ? ticket : undefined;
+}

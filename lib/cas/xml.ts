@@ -7,8 +7,8 @@ import type { CasAttributes, CasValidationResult } from './types.js';
 
 const SUCCESS_ATTRIBUTES = 'serviceResponse.authenticationSuccess.attributes.';
 
-const parser = new XMLParser({
-  removeNSPrefix: true,
+/** Options every CAS XML parser shares: values stay strings, attributes kept, entities decoded once. */
+export const CAS_XML_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   parseTagValue: false,
@@ -18,6 +18,11 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
+} as const;
+
+const parser = new XMLParser({
+  ...CAS_XML_OPTIONS,
+  removeNSPrefix: true,
   isArray: (_name, jpath) => {
     const path = String(jpath);
     return path.startsWith(SUCCESS_ATTRIBUTES)
@@ -42,10 +47,31 @@ export function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Parses any CAS XML document; refuses DTDs and non-XML bodies. */
+// characters XML 1.0 cannot carry (C0 but tab, line feed and carriage return; lone surrogates;
+// U+FFFE/U+FFFF), written raw or as a character reference: fast-xml-parser would drop a reference
+// silently (`ali&#0;ce` would read as `alice`), so such a document is refused instead
+const FORBIDDEN_RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+
+function forbiddenCodePoint(n: number): boolean {
+  return (n < 0x20 && n !== 0x9 && n !== 0xa && n !== 0xd) || (n >= 0xd800 && n <= 0xdfff) || n === 0xfffe || n === 0xffff || n > 0x10ffff;
+}
+
+/**
+ * What every CAS XML body must pass before it is parsed: XML at all, no DOCTYPE (CAS never sends
+ * one; entities could expand), no character XML 1.0 forbids.
+ */
+export function checkXmlBody(body: string, what: string): void {
+  if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw new CasProtocolError(`${what} carries a DOCTYPE`);
+  if (!body.trimStart().startsWith('<')) throw new CasProtocolError(`${what} is not XML`);
+  const referenced = [...body.matchAll(CHARACTER_REFERENCE)].some(([, ref = '']) =>
+    forbiddenCodePoint(ref.startsWith('x') ? Number.parseInt(ref.slice(1), 16) : Number(ref)));
+  if (FORBIDDEN_RAW.test(body) || referenced) throw new CasProtocolError(`${what} holds characters XML does not allow`);
+}
+
+/** Parses any CAS XML document; refuses DTDs, non-XML bodies and characters XML forbids. */
 export function parseCasXml(body: string): Node {
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw new CasProtocolError('CAS response carries a DOCTYPE');
-  if (!body.trimStart().startsWith('<')) throw new CasProtocolError('CAS response is not XML');
+  checkXmlBody(body, 'CAS response');
   let doc: unknown;
   try {
     doc = parser.parse(body, true);

@@ -14,6 +14,7 @@ const MAX_SHOWN = 90;
 
 /** Settings whose default is computed from others: the value the bridge actually uses. */
 const DERIVED: Partial<Record<SettingName, (c: BridgeConfig) => unknown>> = {
+  CAS_PROTOCOL: (c) => c.cas.protocol,
   CAS_VALIDATE_URL: (c) => c.cas.validateUrl,
   SERVICE_URL: (c) => c.cas.serviceUrl,
   TRUST_PROXY: (c) => c.server.trustProxy,

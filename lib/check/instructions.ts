@@ -1,6 +1,7 @@
 // What to ask the CAS administrators to register, and what to enter in Keycloak, worked out from the
 // configuration so an admin can copy it into an e-mail or a console field by field.
 import type { BridgeConfig, ClientConfig } from '../config/index.js';
+import { PROTOCOL_NAMES, type CasProtocol } from '../cas/protocol.js';
 import { allowlistMatches, compileAllowlist } from '../http/redirect-match.js';
 import { KEYCLOAK_CLIENT_AUTH_LABELS, keycloakFields } from './keycloak-settings.js';
 
@@ -25,6 +26,13 @@ function proxyCallbackUrl(config: BridgeConfig): string | undefined {
   return config.cas.proxy?.callbackUrl;
 }
 
+const ATTRIBUTE_RELEASE: Record<CasProtocol, string> = {
+  cas3: 'those the claim mapping above reads (CAS protocol 3, /p3/serviceValidate)',
+  cas2: 'those the claim mapping above reads, in CAS 2 answers (/serviceValidate; many servers add none there)',
+  saml11: 'those the claim mapping above reads, in the SAML 1.1 AttributeStatement (/samlValidate)',
+  cas1: 'none: CAS 1 (/validate) carries the user name only',
+};
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export function casAdminRequest(config: BridgeConfig): string[] {
@@ -39,7 +47,7 @@ export function casAdminRequest(config: BridgeConfig): string[] {
       '  (SERVICE_URL_PER_LOGIN=false: CAS tickets are not bound to the browser that started the login; see the warning above)',
     ];
   lines.push(
-    'Attributes to release:      those the claim mapping above reads (CAS protocol 3, /p3/serviceValidate)',
+    `Attributes to release:      ${ATTRIBUTE_RELEASE[config.cas.protocol]}`,
     `Single logout:              on, back-channel: CAS POSTs the logoutRequest to the service URL itself`,
   );
   const pgt = proxyCallbackUrl(config);
@@ -54,7 +62,7 @@ export function casAdminRequest(config: BridgeConfig): string[] {
   else if (config.clients.some((c) => c.casProxyTargets.length > 0)) {
     lines.push('Proxy tickets:              a client has cas_proxy_targets, so the service must be allowed to obtain proxy tickets');
   }
-  lines.push(`The bridge validates at:    ${config.cas.validateUrl}`);
+  lines.push(`The bridge validates at:    ${config.cas.validateUrl} (${PROTOCOL_NAMES[config.cas.protocol]})`);
   return lines;
 }
 

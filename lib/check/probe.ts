@@ -1,11 +1,16 @@
 // check-config's probes of the CAS server: is it reachable, is its TLS certificate valid, and does it
-// look like CAS (a login page with a form; a validation endpoint that answers a dummy ticket with a
-// CAS authenticationFailure). Read-only requests; the dummy ticket cannot exist.
+// look like CAS (a login page with a form; a validation endpoint that answers a dummy ticket the way
+// the configured protocol fails: a CAS authenticationFailure, a SAML 1.1 status other than Success,
+// or CAS 1's "no"). Read-only requests; the dummy ticket cannot exist.
 import type { TLSSocket } from 'node:tls';
 import got, { RequestError, TimeoutError, type Response } from 'got';
 import { CasProtocolError } from '../cas/errors.js';
 import { casLoginUrl } from '../cas/urls.js';
-import { parseValidationResponse } from '../cas/xml.js';
+import type { ClientConfig } from '../config/index.js';
+import { sectorDocumentProblem } from '../provider/sector.js';
+import { PROTOCOL_NAMES, defaultValidatePath, type CasProtocol } from '../cas/protocol.js';
+import { samlValidateRequest } from '../cas/saml.js';
+import { answerShape, describeShape, protocolOfShape, readValidation } from '../cas/validation.js';
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail';
 
@@ -35,15 +40,18 @@ interface Fetched {
   readonly tls: string | undefined;
 }
 
-async function fetchText(url: string, timeoutMs: number): Promise<Fetched> {
+async function fetchText(url: string, timeoutMs: number, soapBody?: string): Promise<Fetched> {
   const started = performance.now();
-  const request = got.get(url, {
+  const options = {
     retry: { limit: 0 },
     timeout: { request: timeoutMs },
     followRedirect: false,
     throwHttpErrors: false,
     headers: { 'user-agent': 'cas-oidc-bridge check-config', accept: 'text/html, application/xml;q=0.9, */*;q=0.1' },
-  });
+  };
+  const request = soapBody === undefined
+    ? got.get(url, options)
+    : got.post(url, { ...options, body: soapBody, headers: { ...options.headers, 'content-type': 'text/xml; charset=utf-8' } });
   request.on('downloadProgress', (p: { transferred: number }) => {
     if (p.transferred > MAX_BYTES) request.cancel('response too large');
   });
@@ -118,39 +126,80 @@ export async function probeLoginPage(loginUrl: string, serviceUrl: string, timeo
   return results;
 }
 
-export async function probeValidation(validateUrl: string, serviceUrl: string, timeoutMs: number): Promise<ProbeResult> {
+const ANSWER_NOUN: Record<CasProtocol, string> = {
+  cas3: 'CAS XML',
+  cas2: 'CAS XML',
+  saml11: 'a SAML 1.1 SOAP answer',
+  cas1: 'CAS 1 text (yes/no)',
+};
+
+/** How a protocol answers a ticket that does not exist, in the words of a probe result. */
+function expectedFailure(protocol: CasProtocol, code: string): { ok: boolean; words: string } {
+  switch (protocol) {
+    case 'cas3':
+    case 'cas2':
+      if (code === 'INVALID_TICKET' || code === 'INVALID_TICKET_SPEC') return { ok: true, words: `a CAS authenticationFailure (${code}), as CAS does` };
+      return { ok: false, words: `a CAS authenticationFailure ${code}${code === 'INVALID_SERVICE' ? ': the service URL may not be registered' : ''}` };
+    case 'saml11':
+      return { ok: true, words: `a SAML 1.1 Response with status ${code}` };
+    case 'cas1':
+      return { ok: true, words: '"no", as CAS 1 does' };
+  }
+}
+
+export async function probeValidation(validateUrl: string, serviceUrl: string, timeoutMs: number, protocol: CasProtocol = 'cas3'): Promise<ProbeResult> {
   const url = new URL(validateUrl);
-  url.searchParams.set('service', serviceUrl);
-  url.searchParams.set('ticket', DUMMY_TICKET);
+  let soap: string | undefined;
+  if (protocol === 'saml11') {
+    url.searchParams.set('TARGET', serviceUrl);
+    soap = samlValidateRequest(DUMMY_TICKET);
+  } else {
+    url.searchParams.set('service', serviceUrl);
+    url.searchParams.set('ticket', DUMMY_TICKET);
+  }
+  const name = PROTOCOL_NAMES[protocol];
   const what = 'CAS ticket validation';
   const shown = validateUrl;
+  const isThisTheUrl = `is this the ${defaultValidatePath(protocol, false)} URL?`;
   let fetched: Fetched;
   try {
-    fetched = await fetchText(url.href, timeoutMs);
+    fetched = await fetchText(url.href, timeoutMs, soap);
   } catch (err) {
     return { status: 'fail', what, url: shown, message: transportProblem(err, timeoutMs) };
   }
   const { response, ms, tls } = fetched;
   const extra = [`${ms} ms`, ...(tls ? [tls] : [])].join(', ');
   if (response.statusCode !== 200) {
-    return { status: 'fail', what, url: shown, message: `answers HTTP ${response.statusCode} to a validation request, not 200 with CAS XML (${extra})` };
+    return { status: 'fail', what, url: shown, message: `answers HTTP ${response.statusCode} to a ${name} validation request, not 200 (${extra}): ${isThisTheUrl}` };
+  }
+  const shape = answerShape(response.body);
+  const speaks = protocolOfShape(shape);
+  if (speaks !== undefined && speaks !== protocol && !(speaks === 'cas3' && protocol === 'cas2')) {
+    return { status: 'fail', what, url: shown, message: `speaks another protocol than CAS_PROTOCOL=${protocol}: the answer is ${describeShape(shape)} (${extra})` };
   }
   try {
-    const result = parseValidationResponse(response.body);
+    const result = readValidation(protocol, response.body);
     if (result.kind === 'success') {
       return { status: 'fail', what, url: shown, message: 'accepted a ticket that cannot exist: this is not a CAS server to trust' };
     }
-    if (result.code === 'INVALID_TICKET' || result.code === 'INVALID_TICKET_SPEC') {
-      return { status: 'ok', what, url: shown, message: `answers a dummy ticket with a CAS authenticationFailure (${result.code}), as CAS does (${extra})` };
-    }
-    return {
-      status: 'warn',
-      what,
-      url: shown,
-      message: `answers a dummy ticket with a CAS authenticationFailure ${result.code}${result.code === 'INVALID_SERVICE' ? ': the service URL may not be registered' : ''} (${extra})`,
-    };
+    const expected = expectedFailure(protocol, result.code);
+    return { status: expected.ok ? 'ok' : 'warn', what, url: shown, message: `answers a dummy ticket with ${expected.words} (${name}, ${extra})` };
   } catch (err) {
     if (!(err instanceof CasProtocolError)) throw err;
-    return { status: 'fail', what, url: shown, message: `does not answer with CAS XML (${err.message}): is this the /p3/serviceValidate URL?` };
+    return { status: 'fail', what, url: shown, message: `does not answer with ${ANSWER_NOUN[protocol]} (${err.message}): ${isThisTheUrl}` };
   }
+}
+
+/** The sector_identifier_uri document of every pairwise client that has one, checked as at start. */
+export async function probeSectorDocuments(clients: readonly ClientConfig[]): Promise<ProbeResult[]> {
+  const withDocument = clients.filter((c) => c.subjectType === 'pairwise' && c.sectorIdentifierUri !== undefined);
+  return Promise.all(withDocument.map(async (client) => {
+    const problem = await sectorDocumentProblem(client);
+    return {
+      status: problem ? 'fail' : 'ok',
+      what: `sector_identifier_uri of ${client.clientId}`,
+      url: client.sectorIdentifierUri ?? '',
+      message: problem ?? 'lists every redirect URI of the client',
+    } satisfies ProbeResult;
+  }));
 }

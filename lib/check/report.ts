@@ -8,7 +8,7 @@ import type { BridgeConfig } from '../config/index.js';
 import { LOCALES, Views } from '../pages/views.js';
 import { effectiveSettings } from './effective.js';
 import { casAdminRequest, isKeycloakClient, keycloakSettings, relyingPartySettings } from './instructions.js';
-import { probeLoginPage, probeValidation, type ProbeResult } from './probe.js';
+import { probeLoginPage, probeSectorDocuments, probeValidation, type ProbeResult } from './probe.js';
 import { serviceUrlFor } from '../cas/urls.js';
 
 export interface CheckOptions extends SourceOptions {
@@ -103,7 +103,8 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
     const service = serviceUrlFor(config.cas.serviceUrl, config.cas.serviceUrlPerLogin, 'check-config');
     const results = [
       ...await probeLoginPage(config.cas.loginUrl, service, config.cas.timeoutMs),
-      await probeValidation(config.cas.validateUrl, service, config.cas.timeoutMs),
+      await probeValidation(config.cas.validateUrl, service, config.cas.timeoutMs, config.cas.protocol),
+      ...await probeSectorDocuments(config.clients),
     ];
     failed = results.some((r) => r.status === 'fail');
     const plain = [config.cas.loginUrl, config.cas.validateUrl].filter((u) => u.startsWith('http:') && !/^http:\/\/(127\.|localhost|\[::1\])/.test(u));
@@ -120,6 +121,7 @@ export async function checkConfig(options: CheckOptions): Promise<CheckOutcome> 
     clientLines.push(`${client.clientId} (${client.where})${client.name !== client.clientId ? ` "${client.name}"` : ''}`);
     clientLines.push(`  redirect URIs: ${[...client.redirectUris, ...client.redirectUriAllowlist.map((u) => `${u} (prefix)`)].join(', ') || '(none)'}`);
     clientLines.push(`  default scopes: ${client.defaultScopes.join(' ')}; token endpoint auth: ${client.tokenEndpointAuthMethod}`);
+    clientLines.push(`  subject: ${client.subjectType === 'pairwise' ? `pairwise, sector ${client.sector ?? '?'}${client.sectorIdentifierUri ? ` (from ${client.sectorIdentifierUri})` : ''}` : 'public (the mapped sub)'}`);
     clientLines.push(...client.access.describe().map((l) => `  access: ${l}`));
   }
   section(out, 'Clients and their access rules', clientLines);

@@ -19,7 +19,8 @@ import { PRESETS, type Preset } from './presets.js';
 import { checkKeys, isObject, isStringArray, Problems, setOwn, show, type JsonObject } from './problems.js';
 import { compileSource, SOURCE_KEYS, type CompiledSource } from './sources.js';
 import { compileTransform, type Cardinality, type CompiledTransform } from './transforms.js';
-import type { CasAttributes, ClaimsSetting, CompiledClaims, MappedClaims } from './types.js';
+import { subjectProblem } from '../cas/bounds.js';
+import type { CasAttributes, ClaimTrace, ClaimsSetting, CompiledClaims, MappedClaims } from './types.js';
 
 /** The JSON type a claim must have. 'free' (custom claims): a string, or an array when multi-valued. */
 type Shape = 'string' | 'boolean' | 'number' | 'address' | 'array' | 'free';
@@ -365,24 +366,8 @@ class Mapping implements CompiledClaims {
   }
 
   map(user: string, attributes: CasAttributes): MappedClaims {
-    const reader = new AttributeReader(user, attributes);
     const claims: Record<string, unknown> = {};
-    const producedBy = new Map<string, Alternative>();
-    for (const rule of this.rules) {
-      let value: unknown;
-      if (rule.type === 'pipeline') {
-        const result = run(rule.alternatives, reader);
-        if (result) {
-          value = shape(rule, result.values);
-          producedBy.set(rule.name, result.alt);
-        }
-      } else if (rule.type === 'allAttributes') {
-        value = rule.pick(reader);
-      } else {
-        value = producedBy.get(rule.of)?.verified;
-      }
-      if (value !== undefined) setOwn(claims, rule.name, value);
-    }
+    for (const step of this.#evaluate(user, attributes)) if (step.value !== undefined) setOwn(claims, step.rule.name, step.value);
 
     const sub = claims['sub'];
     if (typeof sub !== 'string' || sub === '') {
@@ -390,7 +375,36 @@ class Mapping implements CompiledClaims {
       const how = rule?.type === 'pipeline' ? rule.alternatives.map((a) => a.description).join('; else ') : 'sub';
       throw new ClaimMappingError('sub', `the CAS login gave no value for the sub claim (${how})`);
     }
+    // the same bounds as a CAS user (OpenID Connect Core 2: at most 255 characters)
+    const problem = subjectProblem(sub);
+    if (problem) throw new ClaimMappingError('sub', `the mapped sub claim ${problem}`);
     return { sub, claims };
+  }
+
+  explain(user: string, attributes: CasAttributes): ClaimTrace[] {
+    return this.#evaluate(user, attributes).map(({ rule, value, how }) => ({
+      name: rule.name,
+      value,
+      how,
+      scopes: Object.entries(this.scopes).filter(([, claims]) => claims.includes(rule.name)).map(([scope]) => scope),
+    }));
+  }
+
+  /** Every rule in order with its value for this login and what produced it (or what was tried). */
+  #evaluate(user: string, attributes: CasAttributes): Array<{ rule: ClaimRule; value: unknown; how: string }> {
+    const reader = new AttributeReader(user, attributes);
+    const producedBy = new Map<string, Alternative>();
+    return this.rules.map((rule) => {
+      if (rule.type === 'pipeline') {
+        const result = run(rule.alternatives, reader);
+        if (!result) return { rule, value: undefined, how: `no value from ${rule.alternatives.map((a) => a.description).join('; nor ')}` };
+        producedBy.set(rule.name, result.alt);
+        return { rule, value: shape(rule, result.values), how: result.alt.description };
+      }
+      if (rule.type === 'allAttributes') return { rule, value: rule.pick(reader), how: rule.description };
+      const alt = producedBy.get(rule.of);
+      return { rule, value: alt?.verified, how: alt ? `${rule.of} came from ${alt.source.description}` : `no ${rule.of}` };
+    });
   }
 
   describe(): string[] {

@@ -16,6 +16,7 @@ export type {
   ClaimDefinition,
   ClaimPipelineOptions,
   ClaimSourceSpec,
+  ClaimTrace,
   ClaimsSetting,
   CompiledClaims,
   ConditionOperator,

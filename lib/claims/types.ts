@@ -92,9 +92,22 @@ export interface MappedClaims {
   claims: Record<string, unknown>;
 }
 
+/** One claim for one CAS authentication, as `claims preview` shows it. */
+export interface ClaimTrace {
+  readonly name: string;
+  /** undefined: this login gives the claim no value */
+  readonly value: unknown;
+  /** the source and transforms that produced the value, or what was tried */
+  readonly how: string;
+  /** scopes that release it (none: a login claim, or released by no scope) */
+  readonly scopes: string[];
+}
+
 export interface CompiledClaims {
-  /** maps one CAS authentication to claims; the result's `sub` is a non-empty string */
+  /** maps one CAS authentication to claims; the result's `sub` is within the bounds of a CAS user */
   map(user: string, attributes: CasAttributes): MappedClaims;
+  /** every claim rule with its value for this authentication and where it came from; never throws */
+  explain(user: string, attributes: CasAttributes): ClaimTrace[];
   /** scope -> claim names, the table oidc-provider's `claims` configuration wants (include openid: ['sub']) */
   readonly scopes: Record<string, string[]>;
   /** every claim name the mapping can produce (for discovery's claims_supported) */

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { SecretBox } from '../keys/secrets.js';
 import { prepareDatabase } from '../server/services.js';
+import { requireSectorDocuments } from '../provider/sector.js';
 import { RestartBackoff } from './backoff.js';
 import { isConfigRequest, isReadyMessage, type ConfigMessage } from './messages.js';
 import { ClusterMetrics } from './metrics.js';
@@ -37,6 +38,7 @@ export async function runPrimary(config: BridgeConfig, workers: number, logger: 
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
+  await requireSectorDocuments(config.clients);
   const db = await Database.open({
     url: config.database.url, path: config.database.path, poolMax: 2, acquireTimeoutMs: config.database.acquireTimeoutMs,
   });

@@ -45,6 +45,10 @@ export const clientEntrySchema = z.strictObject({
   access: z.unknown().optional(),
   /** CAS services this client may obtain proxy tickets for (exact URLs or patterns) */
   cas_proxy_targets: z.array(z.string()).default([]),
+  /** public: the mapped sub; pairwise: a sub per sector (OpenID Connect Core 8.1); default SUBJECT_TYPE */
+  subject_type: z.enum(['public', 'pairwise'], { error: 'must be "public" or "pairwise"' }).optional(),
+  /** JSON array of the client's redirect URIs, on the host that names its sector (pairwise only) */
+  sector_identifier_uri: absoluteUrl.optional(),
 });
 
 export type ClientEntryInput = z.input<typeof clientEntrySchema>;

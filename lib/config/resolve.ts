@@ -10,6 +10,9 @@ import { OFF_WORDS } from './kinds.js';
 import { allowlistEntryProblem } from '../http/redirect-match.js';
 import { addressEntryProblem } from '../http/address-list.js';
 import { proxyTargetProblems, resolveCasProxy, type CasProxyConfig } from './cas-proxy.js';
+import { resolveCasProtocol } from './cas-protocol.js';
+import { resolveSubject, type SubjectType } from './subjects.js';
+import type { CasProtocol } from '../cas/protocol.js';
 import { resolveMetrics, resolvePages, type MetricsConfig, type PagesConfig } from './ops.js';
 import {
   ClaimsConfigError, claimsSettingSchema, compileAccessRules, compileClaims,
@@ -45,6 +48,11 @@ export interface ClientConfig {
   readonly backchannelLogoutSessionRequired: boolean;
   readonly access: AccessPolicy;
   readonly casProxyTargets: readonly string[];
+  readonly subjectType: SubjectType;
+  /** the JSON document listing the client's redirect URIs (pairwise clients on several hosts) */
+  readonly sectorIdentifierUri: string | undefined;
+  /** pairwise only: the host its subs are computed for */
+  readonly sector: string | undefined;
   /** where it came from, for messages: `CLIENT_ID` or `clients[2]` */
   readonly where: string;
 }
@@ -61,6 +69,7 @@ export interface BridgeConfig {
     readonly shutdownTimeoutMs: number;
   };
   readonly cas: {
+    readonly protocol: CasProtocol;
     readonly loginUrl: string;
     readonly baseUrl: string;
     readonly validateUrl: string;
@@ -200,7 +209,16 @@ function compileAccess(entry: ClientEntry, where: string, c: Collector): AccessP
   }
 }
 
-function toClientConfig(entry: ClientEntry, where: string, c: Collector): ClientConfig {
+function toClientConfig(entry: ClientEntry, where: string, c: Collector, defaultSubjectType: SubjectType): ClientConfig {
+  const subject = resolveSubject({
+    where,
+    subjectType: entry.subject_type,
+    defaultType: defaultSubjectType,
+    sectorIdentifierUri: entry.sector_identifier_uri,
+    redirectUris: [...entry.redirect_uris, ...entry.redirect_uri_allowlist],
+    isLoopbackHost,
+  });
+  c.problems.push(...subject.problems);
   return {
     clientId: entry.client_id,
     clientSecret: entry.client_secret,
@@ -222,12 +240,14 @@ function toClientConfig(entry: ClientEntry, where: string, c: Collector): Client
     backchannelLogoutSessionRequired: entry.backchannel_logout_session_required,
     access: compileAccess(entry, where, c),
     casProxyTargets: entry.cas_proxy_targets,
+    ...subject.value,
     where,
   };
 }
 
 function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientConfig[] {
   const clients: ClientConfig[] = [];
+  const subjectType: SubjectType = v.SUBJECT_TYPE === 'pairwise' ? 'pairwise' : 'public';
   const allowlist = [...(v.REDIRECT_URI_ALLOWLIST ?? [])];
   if (v.REDIRECT_URL_MATCH && !allowlist.includes(v.REDIRECT_URL_MATCH)) allowlist.push(v.REDIRECT_URL_MATCH);
   // any of the flat settings means the single-client form was meant: report what it lacks
@@ -246,7 +266,7 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
       if (problem) c.problems.push(`REDIRECT_URI_ALLOWLIST: entry "${withoutCredentials(entry)}" ${problem}`);
     }
     if (!v.CLIENT_ID) c.problems.push('CLIENT_ID: is required for the single-client form (CLIENT_SECRET or REDIRECT_URI_ALLOWLIST is set)');
-    if (parsed.success) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c));
+    if (parsed.success) clients.push(toClientConfig(parsed.data, 'CLIENT_ID', c, subjectType));
     // no client without its id or secret, even in DEV_MODE; still say what is wrong with the secret
     else if (v.CLIENT_SECRET) checkSecret('CLIENT_SECRET', v.CLIENT_SECRET, devMode, c);
     else c.problems.push(`CLIENT_SECRET: is missing (use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
@@ -271,7 +291,7 @@ function resolveClients(v: RawSettings, devMode: boolean, c: Collector): ClientC
     const kind = clientKindFindings(parsed.data, where, isLoopbackHost);
     c.problems.push(...kind.problems);
     c.warnings.push(...kind.warnings);
-    clients.push(toClientConfig(parsed.data, where, c));
+    clients.push(toClientConfig(parsed.data, where, c, subjectType));
   });
 
   const seen = new Set<string>();
@@ -408,6 +428,14 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   });
   c.problems.push(...proxy.problems);
   c.warnings.push(...proxy.warnings);
+  const protocol = resolveCasProtocol({
+    protocol: v.CAS_PROTOCOL,
+    validateUrl: v.CAS_VALIDATE_URL,
+    casBase,
+    proxying: v.CAS_PROXY_CALLBACK_URL !== undefined,
+  });
+  c.problems.push(...protocol.problems);
+  c.warnings.push(...protocol.warnings);
   for (const client of clients) {
     c.problems.push(...proxyTargetProblems(client.where, client.casProxyTargets));
     if (client.casProxyTargets.length && v.CAS_PROXY_CALLBACK_URL === undefined) {
@@ -438,9 +466,10 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
       shutdownTimeoutMs: (v.SHUTDOWN_TIMEOUT ?? 10) * 1000,
     },
     cas: {
+      protocol: protocol.value.protocol,
       loginUrl: v.CAS_LOGIN_URL,
       baseUrl: casBase,
-      validateUrl: v.CAS_VALIDATE_URL ?? `${casBase}/p3/serviceValidate`,
+      validateUrl: protocol.value.validateUrl,
       serviceUrl,
       serviceUrlPerLogin: v.SERVICE_URL_PER_LOGIN ?? true,
       timeoutMs: Math.round((v.CAS_REQUEST_TIMEOUT ?? 8) * 1000),

@@ -2,6 +2,7 @@
 // and documentation. The loader, the validator, `check-config` and the README's configuration
 // table are all driven by this table (spec/config-docs.spec.ts keeps the README in step).
 import { z } from 'zod';
+import { CAS_PROTOCOLS } from '../cas/protocol.js';
 import { kinds, type Kind } from './kinds.js';
 
 export type SettingGroup =
@@ -68,12 +69,20 @@ export const SETTINGS = {
     compat: true,
     doc: 'CAS login URL, e.g. `https://cas.example.edu/cas/login`. Its parent is the CAS base URL.',
   }),
+  CAS_PROTOCOL: setting({
+    kind: kinds.oneOf(CAS_PROTOCOLS),
+    group: 'CAS',
+    defaultDoc: '`cas3`; when unset and `CAS_VALIDATE_URL` ends in `/samlValidate`, `/validate` or `/serviceValidate`, the protocol that path names',
+    doc: 'How tickets are validated: `cas3` (`/p3/serviceValidate`, attributes), `cas2` (`/serviceValidate`; attributes only '
+      + 'if the server adds them), `saml11` (SOAP POST to `/samlValidate`, attributes; for servers that release attributes '
+      + 'only through SAML 1.1), `cas1` (`/validate`, the user name only: no attributes, no proxying). See "CAS protocols" below.',
+  }),
   CAS_VALIDATE_URL: setting({
     kind: kinds.url(),
     group: 'CAS',
     compat: true,
-    defaultDoc: 'CAS base + `/p3/serviceValidate`',
-    doc: 'CAS 3 ticket validation URL (attributes are read from its response).',
+    defaultDoc: 'CAS base + `/p3/serviceValidate` (cas3), `/serviceValidate` (cas2; `/proxyValidate` with `CAS_PROXY_CALLBACK_URL`), `/samlValidate` (saml11), `/validate` (cas1)',
+    doc: 'Ticket validation URL of the chosen `CAS_PROTOCOL` (attributes are read from its response).',
   }),
   SERVICE_URL: setting({
     kind: kinds.url(),
@@ -184,6 +193,14 @@ export const SETTINGS = {
     default: [],
     doc: 'Several clients: entries with `client_id`, `client_secret`, `redirect_uris`, `post_logout_redirect_uris`, '
       + '`token_endpoint_auth_method`, `scope`, `backchannel_logout_uri`, `access`, … (see "Clients" below).',
+  }),
+  SUBJECT_TYPE: setting({
+    kind: kinds.oneOf(['public', 'pairwise']),
+    group: 'Clients',
+    default: 'public',
+    doc: 'Default `subject_type` of every client: `public` (`sub` is the mapped CAS user, the same for every client) or '
+      + '`pairwise` (OpenID Connect Core 8.1: a different, stable `sub` per sector, the host of the client\'s redirect URIs '
+      + 'or of its `sector_identifier_uri`). A client\'s own `subject_type` wins. See "Pairwise subjects" below.',
   }),
   REQUIRE_TOKEN_REDIRECT_URI: setting({
     kind: kinds.bool(),

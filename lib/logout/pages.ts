@@ -12,20 +12,24 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
   return client ? (client.clientName ?? client.clientId) : undefined;
 }
 
+/** The sub a client knows an account by (a pairwise client: its own). */
+export type SubjectOf = (clientId: string, accountId: string) => string;
+
 /** True when the logout request may skip the confirmation. */
-export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC): boolean {
+export function logoutNeedsNoConfirmation(ctx: KoaContextWithOIDC, subjectOf: SubjectOf): boolean {
   const hint = ctx.oidc.entities.IdTokenHint;
   const accountId = ctx.oidc.session?.accountId;
-  return Boolean(hint && ctx.oidc.params?.post_logout_redirect_uri && accountId && hint.payload.sub === accountId);
+  const clientId = ctx.oidc.client?.clientId;
+  return Boolean(hint && ctx.oidc.params?.post_logout_redirect_uri && accountId && clientId && hint.payload.sub === subjectOf(clientId, accountId));
 }
 
-export function logoutPages(views: Views, throughCas: boolean) {
+export function logoutPages(views: Views, throughCas: boolean, subjectOf: SubjectOf) {
   return {
     async logoutSource(ctx: KoaContextWithOIDC): Promise<void> {
       const xsrf = ctx.oidc.session?.state?.secret;
       const action = ctx.oidc.urlFor('end_session_confirm');
       const client = clientName(ctx);
-      const auto = logoutNeedsNoConfirmation(ctx);
+      const auto = logoutNeedsNoConfirmation(ctx, subjectOf);
       views.render(ctx as unknown as Context, auto ? 'logout-auto' : 'logout-confirm', {
         action,
         xsrf: typeof xsrf === 'string' ? xsrf : '',

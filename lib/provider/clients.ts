@@ -28,6 +28,10 @@ export function clientMetadata(client: ClientConfig, knownScopes: ReadonlySet<st
   if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
   if (client.jwks) metadata.jwks = { keys: client.jwks.keys.map((k) => ({ ...k })) };
   if (client.jwksUri) metadata.jwks_uri = client.jwksUri;
+  if (client.subjectType === 'pairwise') metadata.subject_type = 'pairwise';
+  // oidc-provider takes https sector URIs only, and reads nothing but their host (it does not fetch
+  // them: sector.ts does, at start); a loopback http one (development) reaches it in https form
+  if (client.sectorIdentifierUri) metadata.sector_identifier_uri = client.sectorIdentifierUri.replace(/^http:/, 'https:');
   if (client.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = client.backchannelLogoutUri;
     metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired;

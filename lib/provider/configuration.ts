@@ -42,6 +42,12 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
       acr: null, auth_time: null, sid: null, amr: null,
     },
     scopes: [...scopes],
+    // pairwise subjects (OpenID Connect Core 8.1) for clients with subject_type pairwise
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: (_ctx, accountId, client) => services.subjects.forClient(client.clientId, accountId),
+    // sector_identifier_uri documents are fetched and checked once at start (sector.ts), not on
+    // every provider rebuild (a key rotation builds a new provider)
+    sectorIdentifierUriValidate: () => false,
     // the ID token carries the mapped claims too unless ID_TOKEN_CLAIMS=false
     conformIdTokenClaims: !config.claims.inIdToken,
     responseTypes: ['code'],
@@ -100,7 +106,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
         allowedPolicy: (ctx: KoaContextWithOIDC, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl)) },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(views, Boolean(config.cas.logoutUrl), (clientId, accountId) => services.subjects.forClient(clientId, accountId)) },
       backchannelLogout: { enabled: true },
       // no resource servers: access tokens are for userinfo (and token exchange)
       resourceIndicators: { enabled: false },

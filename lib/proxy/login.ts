@@ -12,7 +12,7 @@ export const PGT_RESULT_KEY = 'cas_pgt';
 export const PGT_TRANSFER_PURPOSE = 'cas-pgt-transfer';
 
 /** CAS attributes that carry proxy tickets: never claims, never stored with the account. */
-const PROXY_ATTRIBUTES = ['proxyGrantingTicket', 'pgtIou'];
+export const PROXY_ATTRIBUTES: readonly string[] = ['proxyGrantingTicket', 'pgtIou'];
 
 /** The callback lands before CAS answers the validation; wait this long for another node's write. */
 export const IOU_WAIT_MS = 2000;

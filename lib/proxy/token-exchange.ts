@@ -133,6 +133,8 @@ export function tokenExchangeHandler(services: Services) {
       throw refuse('no_pgt', invalidGrant('no CAS proxy-granting ticket is held for this login (CAS did not grant one, or it was logged out)'));
     }
 
+    // the account as logs name it elsewhere (user), and the sub this client knows it by (pairwise or not)
+    const who = { user: subject.accountId, sub: services.subjects.forClient(client.clientId, subject.accountId) };
     const started = performance.now();
     let answer;
     try {
@@ -147,10 +149,10 @@ export function tokenExchangeHandler(services: Services) {
     if (answer.kind === 'failure') {
       const { error, pgtDead } = mapProxyFailure(answer.code);
       if (pgtDead) await services.pgts.forgetSession(session.uid);
-      throw refuse('cas_refused', error, { casCode: casCode(answer.code), target, sub: subject.accountId, casLatencyMs });
+      throw refuse('cas_refused', error, { casCode: casCode(answer.code), target, ...who, casLatencyMs });
     }
 
-    log.info({ outcome: 'issued', sub: subject.accountId, target, casLatencyMs }, 'proxy ticket issued');
+    log.info({ outcome: 'issued', ...who, target, casLatencyMs }, 'proxy ticket issued');
     ctx.body = {
       access_token: answer.proxyTicket,
       issued_token_type: CAS_PROXY_TICKET_TYPE,

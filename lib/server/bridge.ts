@@ -8,6 +8,7 @@ import { drain } from './drain.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
 import { createProvider } from '../provider/index.js';
+import { requireSectorDocuments } from '../provider/sector.js';
 import { destroyPgtsWithSessions } from '../proxy/index.js';
 import { ProviderHolder } from '../provider/holder.js';
 import { keysGeneration } from '../keys/signing-keys.js';
@@ -36,6 +37,8 @@ export interface StartOptions extends OpenOptions {
 export async function startBridge(config: BridgeConfig, options: StartOptions = {}): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config.logging.level);
   for (const warning of config.warnings) logger.warn({ event: 'config_warning' }, warning);
+  // cluster workers leave it to the primary, which checked before starting them
+  if (options.prepare !== false) await requireSectorDocuments(config.clients);
   const services = await openServices(config, logger, options);
   const stopPgtListener = destroyPgtsWithSessions(services);
   const generationAtStart = await keysGeneration(services.meta);

@@ -14,6 +14,8 @@ import { ensureSigningKeys, resealKey } from '../keys/signing-keys.js';
 import type { Logger } from '../observability/logger.js';
 import { BridgeMetrics } from '../observability/metrics.js';
 import { SecretBox } from '../keys/secrets.js';
+import { ensurePairwiseSalt, loadPairwiseSalt } from '../keys/pairwise-salt.js';
+import { PairwiseSubjects } from '../provider/pairwise.js';
 import { Views } from '../pages/views.js';
 
 export interface Services {
@@ -33,6 +35,8 @@ export interface Services {
   /** proxy-granting tickets (CAS proxying) */
   readonly pgts: CasPgtStore;
   readonly metrics: BridgeMetrics;
+  /** the sub each client sees (pairwise clients: per sector) */
+  readonly subjects: PairwiseSubjects;
 }
 
 export interface OpenOptions {
@@ -50,6 +54,7 @@ export async function prepareDatabase(db: Database, box: SecretBox, logger: Logg
   let resealed = 0;
   const applied = await migrate(db, async () => {
     await ensureSigningKeys(signingKeys, new MetaStore(db), box);
+    await ensurePairwiseSalt(new MetaStore(db));
     resealed = await signingKeys.resealAll((sealed) => resealKey(box, sealed));
   });
   if (applied.length) logger.info({ event: 'migrated', migrations: applied }, 'database migrated');
@@ -64,12 +69,14 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
   const signingKeys = new SigningKeyStore(db);
   const meta = new MetaStore(db);
   if (options.prepare !== false) await prepareDatabase(db, box, logger);
+  // read even without a pairwise client: prepareDatabase (here, or in the cluster's primary) made it
+  const subjects = new PairwiseSubjects(await loadPairwiseSalt(meta), config.clients);
   return {
     config,
     logger,
     db,
     box,
-    cas: new CasClient({ validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
+    cas: new CasClient({ protocol: config.cas.protocol, validateUrl: config.cas.validateUrl, timeoutMs: config.cas.timeoutMs, proxyUrl: config.cas.proxy?.proxyUrl }),
     views: new Views({
       templateDir: config.pages.templateDir,
       branding: { name: config.pages.brandName, logoUrl: config.pages.brandLogoUrl, color: config.pages.brandColor },
@@ -83,5 +90,6 @@ export async function openServices(config: BridgeConfig, logger: Logger, options
     events: new BridgeEvents(),
     pgts: new CasPgtStore(db, box),
     metrics,
+    subjects,
   };
 }

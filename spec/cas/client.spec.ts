@@ -173,4 +173,84 @@ describe('CAS client', () => {
       expect(err.message).not.to.include('callback');
     }
   });
+
+  describe('per protocol', () => {
+    const bodyOf = (req: import('node:http').IncomingMessage): Promise<string> => new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+
+    it('saml11: a SOAP POST to <validateUrl>?TARGET=<service> carrying the ticket; no service or ticket in the URL', async () => {
+      let seen: { method?: string; type?: string; body?: string } = {};
+      const cas = await stub((req, res) => {
+        void bodyOf(req).then((body) => {
+          seen = { method: req.method, type: req.headers['content-type'], body };
+          res.end(fixture('samlValidate-success-alice.xml'));
+        });
+      });
+      const service = 'https://bridge.example.edu/callback?login=Ab_c-9';
+      const client = new CasClient({ protocol: 'saml11', validateUrl: `${cas.url}/cas/samlValidate?tenant=law`, timeoutMs: 2000 });
+      const result = await client.validate({ service, ticket: TICKET, renew: true, pgtUrl: 'https://bridge.example.edu/cas/proxy-callback' });
+      expect(result.kind === 'success' && result.user).to.equal('alice');
+      const [request] = cas.requests;
+      expect(request?.pathname).to.equal('/cas/samlValidate');
+      expect([...request!.searchParams.keys()].sort()).to.deep.equal(['TARGET', 'tenant']);
+      expect(request?.searchParams.get('TARGET')).to.equal(service);
+      expect(seen.method).to.equal('POST');
+      expect(seen.type).to.match(/^text\/xml/);
+      expect(seen.body).to.match(new RegExp(`<samlp:AssertionArtifact>${TICKET}</samlp:AssertionArtifact>`));
+    });
+
+    it('cas1: a GET with service, ticket and renew, never a pgtUrl', async () => {
+      const cas = await stub((_req, res) => res.end('yes\nalice\n'));
+      const client = new CasClient({ protocol: 'cas1', validateUrl: `${cas.url}/cas/validate`, timeoutMs: 2000 });
+      const result = await client.validate({ service: SERVICE, ticket: TICKET, renew: true, pgtUrl: 'https://bridge.example.edu/cas/proxy-callback' });
+      expect(result).to.deep.include({ kind: 'success', user: 'alice' });
+      const [request] = cas.requests;
+      expect(Object.fromEntries(request!.searchParams)).to.deep.equal({ service: SERVICE, ticket: TICKET, renew: 'true' });
+    });
+
+    it('cas2: /serviceValidate with the pgtUrl when proxying', async () => {
+      const cas = await stub((_req, res) => res.end(fixture('serviceValidate-success-with-pgtIou.xml')));
+      const client = new CasClient({ protocol: 'cas2', validateUrl: `${cas.url}/cas/proxyValidate`, timeoutMs: 2000 });
+      const result = await client.validate({ service: SERVICE, ticket: TICKET, pgtUrl: 'https://bridge.example.edu/cas/proxy-callback' });
+      expect(result.kind === 'success' && result.proxyGrantingTicketIou).to.match(/^PGTIOU-/);
+      expect(cas.requests[0]?.searchParams.get('pgtUrl')).to.equal('https://bridge.example.edu/cas/proxy-callback');
+    });
+
+    it('a proxy ticket validated for the login (CAS names proxies) is refused: a login takes service tickets only', async () => {
+      const cas = await stub((_req, res) => res.end(fixture('p3-proxyValidate-success-pt.xml')));
+      const client = new CasClient({ protocol: 'cas2', validateUrl: `${cas.url}/cas/proxyValidate`, timeoutMs: 2000 });
+      const err = await failureOf(client.validate({ service: SERVICE, ticket: TICKET }));
+      expect(err).to.be.instanceOf(CasProtocolError);
+      expect(err.message).to.match(/proxy ticket/);
+    });
+
+    it('an endless SAML answer is cancelled at the size cap; a trickling one at the deadline', async () => {
+      const endless = await stub((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        const chunk = Buffer.alloc(64 * 1024, ' ');
+        const pump = (): void => {
+          while (res.write(chunk)) { /* until the socket pushes back */ }
+          res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        pump();
+      });
+      const err = await failureOf(new CasClient({ protocol: 'saml11', validateUrl: `${endless.url}/cas/samlValidate`, timeoutMs: 5000 }).validate({ service: SERVICE, ticket: TICKET }));
+      expect(err.message).to.match(/larger than/);
+
+      const slow = await stub((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('yes\n');
+        const timer = setInterval(() => res.write('a'), 50);
+        res.on('close', () => clearInterval(timer));
+      });
+      expect(await failureOf(new CasClient({ protocol: 'cas1', validateUrl: `${slow.url}/cas/validate`, timeoutMs: 300 }).validate({ service: SERVICE, ticket: TICKET })))
+        .to.be.instanceOf(CasTimeoutError);
+    });
+  });
 });

@@ -292,4 +292,17 @@ ${successWith('<cas:user>&lol3;</cas:user>')}`;
       expect(JSON.parse(JSON.stringify(result.attributes))).to.satisfy((a: object) => Object.hasOwn(a, '__proto__'));
     });
   });
+
+  describe('characters XML does not allow', () => {
+    it('a character reference to NUL, ESC or a lone surrogate is refused, not dropped (ali&#0;ce is not alice)', () => {
+      for (const user of ['ali&#0;ce', 'ali&#x1b;ce', 'ali&#xD800;ce', 'ali&#65535;ce', 'ali&#x110000;ce']) {
+        expect(refused(successWith(`<cas:user>${user}</cas:user>`)).message, user).to.match(/characters XML does not allow/);
+      }
+    });
+
+    it('raw forbidden characters are refused; tab, line feed and references to ordinary characters are fine', () => {
+      expect(refused(successWith('<cas:user>ali\u0000ce</cas:user>')).message).to.match(/characters XML does not allow/);
+      expect(success(successWith('<cas:user>&#x41;&#66;c</cas:user><cas:attributes><cas:postalAddress>1 Main St&#10;Town</cas:postalAddress></cas:attributes>'))).to.deep.include({ user: 'ABc' });
+    });
+  });
 });

@@ -16,6 +16,8 @@ export interface RealCas {
   /** CAS base URL, e.g. http://127.0.0.1:PORT (endpoints at /login, /p3/serviceValidate, …) */
   readonly url: string;
   readonly dir: string;
+  /** what the server printed so far: runserver's request lines (`"GET /validate?… HTTP/1.1" 200`) and cas_server's log */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startRealCas(env: Record<string, string> = {}): Promise<Re
   return {
     url,
     dir,
+    output: () => output,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

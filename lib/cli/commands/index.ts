@@ -5,6 +5,7 @@ import { dbCleanup, dbMigrate } from './db.js';
 import { pgtKeygen } from './pgt-keygen.js';
 import { demoCommand } from './demo.js';
 import { checkConfigCommand } from './check-config.js';
+import { claimsPreview } from './claims-preview.js';
 import { keysList, keysRetire, keysRotate } from './keys.js';
 
-export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, dbMigrate, dbCleanup, keysList, keysRotate, keysRetire, pgtKeygen];
+export const COMMANDS: readonly Command[] = [start, demoCommand, checkConfigCommand, claimsPreview, dbMigrate, dbCleanup, keysList, keysRotate, keysRetire, pgtKeygen];
