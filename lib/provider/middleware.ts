@@ -61,10 +61,10 @@ export function configuredClientRequests(services: Services): OidcMiddleware {
 
 /**
  * A `plain` PKCE challenge is refused by oidc-provider with an error redirect to the client. Keycloak
- * (whose console proposes `plain`) would only show its generic "unexpected error" page and log the
- * error code without its description, so nobody would learn the fix. The person sees the bridge's
- * own page instead, which says what the administrator must change, and its "Back to" link carries
- * the OAuth error (`invalid_request`, with the same advice) to the client.
+ * (whose console proposes `plain`) would only show its generic "Unexpected error when authenticating
+ * with identity provider", the advice buried in its server log. The person sees the bridge's own
+ * page instead, which says what the administrator must change, and its "Back to" link carries the
+ * OAuth error (`invalid_request`, with the same advice) to the client.
  */
 export function explainPkceMethod(services: Services): OidcMiddleware {
   return async (ctx, next) => {
@@ -78,7 +78,7 @@ export function explainPkceMethod(services: Services): OidcMiddleware {
     url.searchParams.set('error_description', 'code_challenge_method must be S256 (plain is not supported); in Keycloak choose PKCE method S256');
     const clientId = ctx.oidc.client?.clientId;
     const client = clientId ? services.clients.get(clientId) : undefined;
-    services.logger.warn({ event: 'pkce_method_refused', client: clientId, method: ctx.oidc.params?.code_challenge_method },
+    services.logger.warn({ event: 'pkce_method_refused', client: clientId, method: String(ctx.oidc.params?.code_challenge_method).slice(0, 32) },
       'a PKCE challenge with a method other than S256 was refused: the client must use S256 (Keycloak: the identity provider\'s PKCE Method)');
     ctx.remove('location');
     services.views.renderError(ctx, {
