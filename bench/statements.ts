@@ -2,12 +2,8 @@
 // with its metrics listener (so the measured runs carry no metrics work), whose per-statement
 // histogram (`cas_oidc_bridge_db_query_duration_seconds_count`) is read before and after some
 // logins, /userinfo calls and refreshes driven one at a time. Every statement is one round trip
-// to the database. The /userinfo calls, and then the refreshes, each come after the node's account
-// cache has let the accounts go (a client that calls back later): one statement more each than
-// right after a login on the same node.
-import { setTimeout as sleep } from 'node:timers/promises';
+// to the database.
 import got from 'got';
-import { ACCOUNT_CACHE_MS } from '../adapters/accounts.js';
 import { login, refresh, userinfo, type LoginResult, type Target } from './driver.js';
 
 export interface StatementCounts {
@@ -33,9 +29,7 @@ export async function countStatements(target: Target, metricsUrl: string, operat
   };
   const results: LoginResult[] = [];
   const perLogin = await per(async () => { results.push(await login(target)); });
-  await sleep(ACCOUNT_CACHE_MS + 1000);
   const perUserinfo = await per((i) => userinfo(target, results[i]!.accessToken));
-  await sleep(ACCOUNT_CACHE_MS + 1000);
   const perRefresh = await per((i) => refresh(target, results[i]!.refreshToken ?? ''));
   return { login: perLogin, userinfo: perUserinfo, refresh: perRefresh };
 }

@@ -1,5 +1,6 @@
-// /userinfo and refresh read the token and its grant in one statement. The grant read that way
-// serves the grant lookup of the same request only: a grant revoked afterwards is never served.
+// /userinfo and refresh read the token, its grant and its account in one statement. What is read
+// that way serves the lookups of the same request only: a grant revoked afterwards, or an account
+// another node saved since, is never served from an earlier read.
 import { expect } from 'chai';
 import got from 'got';
 import type { Database } from '../../adapters/database.js';
@@ -83,6 +84,16 @@ for (const kind of DATABASE_KINDS) {
       const refresh = await statementsOf(bridge.services.db, async () => expect((await refreshResponse(tokens!)).status).to.equal(200));
       // the refresh token with its grant, then the new access token
       expect(refresh, refresh.join('\n')).to.have.length(2);
+    });
+
+    it('never serves an account from an earlier request: claims saved since (another node\'s login) show at once', async () => {
+      const tokens = await login(target);
+      const claims = async (): Promise<Record<string, unknown>> =>
+        JSON.parse((await got(target.endpoints.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).body) as Record<string, unknown>;
+      const sub = String((await claims()).sub);
+      // what a CAS login on another node does to the shared row
+      await bridge.services.db.run('UPDATE bridge_accounts SET claims = $1 WHERE sub = $2', [JSON.stringify({ sub, name: 'Changed Elsewhere' }), sub]);
+      expect((await claims()).name).to.equal('Changed Elsewhere');
     });
 
     it('never serves a grant revoked after an earlier request read it with its token', async () => {
