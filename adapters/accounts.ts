@@ -1,5 +1,9 @@
 // Accounts: the latest claims and CAS attributes of each user, so that userinfo and refresh work
-// after a restart and on any node.
+// after a restart and on any node. Never answered from memory across requests (another node may
+// have saved a newer login since): within one request of oidc-provider's, an account is read once
+// (the access rules and findAccount of an authorization resume both need it), or not at all when
+// it came with the request's token (/token, /userinfo, refresh: oidc-adapter.ts).
+import Provider from 'oidc-provider';
 import { epochSeconds, upsertStatement, type Database } from './database.js';
 import type { CasAttributes } from '../lib/cas/types.js';
 
@@ -9,17 +13,10 @@ export interface StoredAccount {
   readonly attributes: CasAttributes;
 }
 
-/**
- * How long a node answers an account from memory. One login reads its account three times
- * within a second (authorization resume, token, userinfo); the node that saved it answers from
- * memory at once, and a new CAS login on another node reaches this one within this many seconds.
- */
-const ACCOUNT_CACHE_MS = 5_000;
-const ACCOUNT_CACHE_ENTRIES = 10_000;
-
 export class AccountStore {
   readonly #upsert: string;
-  readonly #recent = new Map<string, { account: StoredAccount; until: number }>();
+  /** per request being served by oidc-provider: the accounts it read, by sub */
+  readonly #readInRequest = new WeakMap<object, Map<string, StoredAccount | undefined>>();
 
   constructor(private readonly db: Database) {
     this.#upsert = upsertStatement(db.dialect, 'bridge_accounts', ['sub', 'claims', 'attributes', 'updated_at'], ['sub']);
@@ -27,27 +24,35 @@ export class AccountStore {
 
   async save(account: StoredAccount): Promise<void> {
     await this.db.run(this.#upsert, [account.sub, JSON.stringify(account.claims), JSON.stringify(account.attributes), epochSeconds()]);
-    this.#remember(account);
+    const request = Provider.ctx;
+    if (request) this.#readInRequest.get(request)?.delete(account.sub);
+  }
+
+  /** An account read together with a token (oidc-adapter.ts), for the rest of that request. */
+  rememberForRequest(request: object, sub: string, claimsJson: string, attributesJson: string): void {
+    const account = { sub, claims: JSON.parse(claimsJson) as Record<string, unknown>, attributes: JSON.parse(attributesJson) as CasAttributes };
+    const read = this.#readInRequest.get(request) ?? new Map<string, StoredAccount | undefined>();
+    read.set(sub, account);
+    this.#readInRequest.set(request, read);
   }
 
   async find(sub: string): Promise<StoredAccount | undefined> {
-    const recent = this.#recent.get(sub);
-    if (recent && recent.until > Date.now()) return recent.account;
+    const request = Provider.ctx;
+    const read = request ? this.#readInRequest.get(request) : undefined;
+    if (read?.has(sub)) return read.get(sub);
     const rows = await this.db.select<{ claims: string; attributes: string }>(
       'SELECT claims, attributes FROM bridge_accounts WHERE sub = $1',
       [sub],
     );
     const row = rows[0];
-    if (!row) return undefined;
-    const account = { sub, claims: JSON.parse(row.claims) as Record<string, unknown>, attributes: JSON.parse(row.attributes) as CasAttributes };
-    this.#remember(account);
+    const account = row
+      ? { sub, claims: JSON.parse(row.claims) as Record<string, unknown>, attributes: JSON.parse(row.attributes) as CasAttributes }
+      : undefined;
+    if (request) {
+      const map = read ?? new Map<string, StoredAccount | undefined>();
+      map.set(sub, account);
+      if (!read) this.#readInRequest.set(request, map);
+    }
     return account;
-  }
-
-  #remember(account: StoredAccount): void {
-    this.#recent.delete(account.sub);
-    // a Map iterates in insertion order: the first key is the least recently stored
-    if (this.#recent.size >= ACCOUNT_CACHE_ENTRIES) this.#recent.delete(this.#recent.keys().next().value!);
-    this.#recent.set(account.sub, { account, until: Date.now() + ACCOUNT_CACHE_MS });
   }
 }

@@ -2,7 +2,7 @@
 // runs one hand-written SQL statement per call with bound parameters (no model instances).
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QueryTypes, Sequelize, type Options } from 'sequelize';
+import { Sequelize, type Options } from 'sequelize';
 import { DatabaseMissingError, serverDatabaseError, sqliteDatabaseError } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mariadb';
@@ -50,10 +50,44 @@ interface PgClient {
   query(query: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
-interface PooledConnectionManager {
-  getConnection(options: Record<string, unknown>): Promise<PgClient>;
-  releaseConnection(connection: PgClient): void;
-  destroyConnection(connection: PgClient): Promise<void>;
+/**
+ * The part of the mariadb connector's Connection the hot path uses: `execute` prepares a statement
+ * on the connection once (the connector keeps them, per connection) and runs it in the binary
+ * protocol. Rows for a SELECT or RETURNING, an OK packet otherwise.
+ */
+interface MariaDbConnection {
+  execute(sql: string, values: readonly unknown[]): Promise<Row[] | { affectedRows: number }>;
+}
+
+interface PooledConnectionManager<C> {
+  getConnection(options: Record<string, unknown>): Promise<C>;
+  releaseConnection(connection: C): void;
+  destroyConnection(connection: C): Promise<void>;
+}
+
+/** A statement of the hot path, as one server runs it: rows (SELECT, RETURNING) and rows changed. */
+interface Outcome {
+  readonly rows: Row[];
+  readonly changes: number;
+}
+
+/** MariaDB's placeholders are `?`, in order: `$n` becomes `?` and the values follow the text. */
+interface Positional {
+  readonly sql: string;
+  readonly order: readonly number[];
+}
+
+function positional(sql: string): Positional {
+  const order: number[] = [];
+  return { sql: sql.replace(/\$(\d+)/g, (_, n: string) => { order.push(Number(n) - 1); return '?'; }), order };
+}
+
+/** An error of the statement itself (the connection stays usable), not of the connection. */
+function isStatementError(err: unknown): boolean {
+  const { code, fatal, sqlState } = err as { code?: unknown; fatal?: unknown; sqlState?: unknown };
+  // node-postgres: a five-character SQLSTATE; mariadb: a SqlError that says it is not fatal
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return true;
+  return fatal === false && typeof sqlState === 'string';
 }
 
 /** `$1, $2, …` bound by name, so a placeholder may appear twice or out of order */
@@ -70,6 +104,8 @@ export class Database {
   readonly #prepared = new Map<string, Promise<SqliteStatement>>();
   /** PostgreSQL: a name per statement, so each pooled connection parses and plans it once */
   readonly #pgNames = new Map<string, string>();
+  /** MariaDB: each statement with `?` placeholders, converted once */
+  readonly #positional = new Map<string, Positional>();
 
   private constructor(
     readonly sequelize: Sequelize,
@@ -142,8 +178,7 @@ export class Database {
         statement.all(namedParams(bind), (err, rows) => (err ? reject(this.#unprepare(sql, err)) : resolve(rows as T[])));
       });
     }
-    if (this.dialect === 'postgres') return (await this.#pg(sql, bind)).rows as T[];
-    return this.sequelize.query<T>(sql, { bind: bind as unknown[], type: QueryTypes.SELECT, raw: true });
+    return (await this.#pooled(sql, bind)).rows as T[];
   }
 
   /** INSERT/UPDATE/DELETE with `$1, $2, …` placeholders; answers the number of affected rows. */
@@ -169,27 +204,40 @@ export class Database {
         });
       });
     }
-    if (this.dialect === 'postgres') return (await this.#pg(sql, bind)).rowCount ?? 0;
-    const [, affected] = await this.sequelize.query(sql, { bind: bind as unknown[], type: QueryTypes.UPDATE, raw: true });
-    return typeof affected === 'number' ? affected : 0;
+    return (await this.#pooled(sql, bind)).changes;
   }
 
-  /** PostgreSQL: the same idea, on a connection borrowed from Sequelize's pool. */
-  async #pg(sql: string, bind: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number | null }> {
-    const manager = this.sequelize.connectionManager as unknown as PooledConnectionManager;
-    const client = await manager.getConnection({ type: 'write' });
+  /**
+   * PostgreSQL and MariaDB: the same idea, through each one's own driver on a connection borrowed
+   * from Sequelize's pool, each statement prepared once per connection.
+   */
+  async #pooled(sql: string, bind: readonly unknown[]): Promise<Outcome> {
+    const manager = this.sequelize.connectionManager as unknown as PooledConnectionManager<PgClient & MariaDbConnection>;
+    const connection = await manager.getConnection({ type: 'write' });
     try {
-      let name = this.#pgNames.get(sql);
-      if (!name) this.#pgNames.set(sql, (name = `bridge_${this.#pgNames.size + 1}`));
-      const result = await client.query({ name, text: sql, values: bind });
-      manager.releaseConnection(client);
-      return result;
+      const outcome = this.dialect === 'postgres' ? await this.#pg(connection, sql, bind) : await this.#mariadb(connection, sql, bind);
+      manager.releaseConnection(connection);
+      return outcome;
     } catch (err) {
       // an SQL error leaves the connection usable; anything else (a broken socket) does not
-      if (typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)) manager.releaseConnection(client);
-      else await manager.destroyConnection(client).catch(() => undefined);
+      if (isStatementError(err)) manager.releaseConnection(connection);
+      else await manager.destroyConnection(connection).catch(() => undefined);
       throw err;
     }
+  }
+
+  async #pg(client: PgClient, sql: string, bind: readonly unknown[]): Promise<Outcome> {
+    let name = this.#pgNames.get(sql);
+    if (!name) this.#pgNames.set(sql, (name = `bridge_${this.#pgNames.size + 1}`));
+    const result = await client.query({ name, text: sql, values: bind });
+    return { rows: result.rows, changes: result.rowCount ?? 0 };
+  }
+
+  async #mariadb(connection: MariaDbConnection, sql: string, bind: readonly unknown[]): Promise<Outcome> {
+    let statement = this.#positional.get(sql);
+    if (!statement) this.#positional.set(sql, (statement = positional(sql)));
+    const result = await connection.execute(statement.sql, statement.order.map((i) => bind[i]));
+    return Array.isArray(result) ? { rows: result, changes: result.length } : { rows: [], changes: result.affectedRows };
   }
 
   /**

@@ -10,9 +10,9 @@ interface ProcStat {
   readonly cpuTicks: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+function readStat(pid: number, file = `/proc/${pid}/stat`): ProcStat | undefined {
   try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const raw = readFileSync(file, 'utf8');
     // the command name is in parentheses and may hold spaces: parse after the last ')'
     const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
     return { pid, ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
@@ -32,6 +32,11 @@ export function processTree(root: number): number[] {
 /** CPU milliseconds (user + system) used so far by the process and its descendants */
 export function cpuMs(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0) * (1000 / TICKS_PER_SECOND);
+}
+
+/** CPU milliseconds used so far by the main threads (the JavaScript threads) of these processes */
+export function mainThreadCpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (readStat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuTicks ?? 0), 0) * (1000 / TICKS_PER_SECOND);
 }
 
 /** a memory line of /proc/PID/status (VmHWM, VmRSS), in MB; 0 once the process ended */

@@ -2,16 +2,18 @@
 // adapter) with the same CAS stand-in, in one run; prints throughput, latency, CPU per login, peak
 // RSS and the ratio bridge/bare. Loopback only; bounded by --logins and --max-seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startCasStandIn, type CasStandIn } from './cas-stand-in.js';
 import { discover, login, refresh, userinfo, type LoginResult, type Target } from './driver.js';
-import { cpuMs, peakRssMb } from './proc.js';
+import { breakdownTable, type ProfileWindow } from './profile.js';
+import { cpuMs, mainThreadCpuMs, peakRssMb, processTree } from './proc.js';
+import { countStatements, type StatementCounts } from './statements.js';
 import { SUSTAIN_SETTINGS, sustain } from './sustain.js';
 import { Database } from '../adapters/database.js';
 
@@ -26,6 +28,8 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 // logins before the measured ones, per serving process (each process compiles its own hot paths),
 // at most as many as are measured
 const WARMUP_LOGINS_PER_PROCESS = 100;
+// logins of the tail-latency phase (--tail-concurrency), at most as many as are measured
+const TAIL_LOGINS = 500;
 // the V8 memory flags `npm start` runs the bridge with (package.json `config.node_flags`); the bare
 // provider gets the same, so both run on the same runtime settings
 const NODE_FLAGS = ((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string } })
@@ -41,7 +45,10 @@ const HELP = `Usage: npm run bench -- [options]
   --workers W         WORKERS for the bridge (default 1)
   --max-seconds S     stop starting new work in a phase after S seconds (default 120)
   --only bridge|bare  measure one server only
-  --cpu-prof DIR      write V8 CPU profiles of the servers into DIR (node --cpu-prof)
+  --tail-concurrency T  after the measured logins, min(N, 500) more at concurrency T
+                      (default 32), for the login p99 under a larger load
+  --cpu-prof DIR      write V8 CPU profiles of the servers into DIR (node --cpu-prof) and
+                      print where each server's CPU per login goes
   --sustain S         instead: logins without pause for S seconds against the bridge alone, with
                       10 s lifetimes and a purge every 5 s, printing the rows of every table and
                       the bridge's memory as they go (expired records must be purged)
@@ -56,6 +63,7 @@ interface Options {
   maxSeconds: number;
   only: 'bridge' | 'bare' | undefined;
   cpuProfDir: string | undefined;
+  tailConcurrency: number;
   sustainSeconds: number | undefined;
 }
 
@@ -70,6 +78,7 @@ function options(): Options {
       'max-seconds': { type: 'string', default: '120' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'tail-concurrency': { type: 'string', default: '32' },
       sustain: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -96,7 +105,8 @@ function options(): Options {
     workers: positive('workers', values.workers),
     maxSeconds: positive('max-seconds', values['max-seconds']),
     only: values.only as Options['only'],
-    cpuProfDir: values['cpu-prof'],
+    cpuProfDir: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+    tailConcurrency: positive('tail-concurrency', values['tail-concurrency']),
     sustainSeconds: values.sustain === undefined ? undefined : positive('sustain', values.sustain),
   };
 }
@@ -208,13 +218,18 @@ interface Figures {
   p50: number;
   p95: number;
   p99: number;
+  tailP99: number;
   cpuMsPerLogin: number;
   userinfoPerSecond: number;
   refreshPerSecond: number;
   errors: number;
   peakRssMb: number;
   firstErrors: string[];
+  /** when the measured logins ran, for --cpu-prof */
+  window: Omit<ProfileWindow, 'run'>;
 }
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 async function measure(server: Server, opts: Options): Promise<Figures> {
   const target = server.target;
@@ -223,9 +238,14 @@ async function measure(server: Server, opts: Options): Promise<Figures> {
 
   const results: LoginResult[] = [];
   const pid = server.child.pid!;
+  const pids = processTree(pid);
   const cpuBefore = cpuMs(pid);
+  const mainBefore = mainThreadCpuMs(pids);
+  const fromUs = monotonicUs();
   const logins = await phase(opts.logins, opts.concurrency, opts.maxSeconds, async () => { results.push(await login(target)); });
+  const toUs = monotonicUs();
   const cpuAfter = cpuMs(pid);
+  const window = { server: server.name, pids, fromUs, toUs, logins: logins.done, cpuMs: cpuAfter - cpuBefore, mainThreadCpuMs: mainThreadCpuMs(pids) - mainBefore };
 
   // one ID token verified per run, signature and claims, against the server's JWKS
   const sample = results[0];
@@ -239,19 +259,22 @@ async function measure(server: Server, opts: Options): Promise<Figures> {
     if (!token) throw new Error('no refresh token was issued');
     await refresh(target, token);
   });
+  const tail = await phase(Math.min(opts.logins, TAIL_LOGINS), opts.tailConcurrency, opts.maxSeconds, async () => { await login(target); });
   const sorted = [...logins.latenciesMs].sort((a, b) => a - b);
-  const errors = [...logins.errors, ...userinfos.errors, ...refreshes.errors];
+  const errors = [...logins.errors, ...userinfos.errors, ...refreshes.errors, ...tail.errors];
   return {
     loginsPerSecond: logins.done / logins.seconds,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
+    tailP99: percentile([...tail.latenciesMs].sort((a, b) => a - b), 99),
     cpuMsPerLogin: logins.done ? (cpuAfter - cpuBefore) / logins.done : NaN,
     userinfoPerSecond: userinfos.done / userinfos.seconds,
     refreshPerSecond: refreshes.done / refreshes.seconds,
     errors: errors.length,
     peakRssMb: peakRssMb(pid),
     firstErrors: [...new Set(errors)].slice(0, 3),
+    window,
   };
 }
 
@@ -266,6 +289,7 @@ const ROWS: ReadonlyArray<[keyof Figures, string, number]> = [
   ['p50', 'login p50 ms', 1],
   ['p95', 'login p95 ms', 1],
   ['p99', 'login p99 ms', 1],
+  ['tailP99', 'login p99 ms at C=T', 1],
   ['cpuMsPerLogin', 'CPU ms per login', 2],
   ['userinfoPerSecond', '/userinfo per s', 0],
   ['refreshPerSecond', '/token refresh per s', 0],
@@ -273,9 +297,10 @@ const ROWS: ReadonlyArray<[keyof Figures, string, number]> = [
   ['peakRssMb', 'peak RSS MB', 0],
 ];
 
-function table(bridge: Figures[], bare: Figures[]): string {
+function table(bridge: Figures[], bare: Figures[], opts: Options): string {
   const lines = [['metric', 'bridge', 'bare', 'bridge/bare']];
-  for (const [key, label, digits] of ROWS) {
+  for (const [key, template, digits] of ROWS) {
+    const label = template.replace('C=T', `C=${opts.tailConcurrency}`);
     const b = bridge.length ? median(bridge.map((f) => f[key] as number)) : NaN;
     const o = bare.length ? median(bare.map((f) => f[key] as number)) : NaN;
     const ratio = key === 'errors' || !Number.isFinite(b / o) ? '' : `${(b / o).toFixed(2)}x`;
@@ -307,6 +332,25 @@ async function sustained(cas: CasStandIn, opts: Options, seconds: number): Promi
   }
 }
 
+/** statements per operation, from a bridge of its own with metrics on (not one of the measured runs) */
+async function bridgeStatements(cas: CasStandIn, opts: Options): Promise<StatementCounts> {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
+  const metricsPort = await freePort();
+  const server = await startServer('bridge', cas, { ...opts, cpuProfDir: undefined }, dir, {
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
+    // no background statements (key checks, purges) among the counted ones
+    KEYS_POLL_INTERVAL: '3600',
+    CLEANUP_INTERVAL: '3600',
+  });
+  try {
+    return await countStatements(server.target, `http://127.0.0.1:${metricsPort}/metrics`);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const database = opts.databaseUrl ? new URL(opts.databaseUrl).protocol.replace(':', '') : 'sqlite';
@@ -323,6 +367,7 @@ async function main(): Promise<void> {
     return;
   }
   const figures: Record<'bridge' | 'bare', Figures[]> = { bridge: [], bare: [] };
+  let statements: StatementCounts | undefined;
   try {
     for (let run = 1; run <= opts.runs; run += 1) {
       for (const name of ['bare', 'bridge'] as const) {
@@ -340,10 +385,20 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (opts.only !== 'bare') statements = await bridgeStatements(cas, opts);
   } finally {
     await cas.close();
   }
-  process.stdout.write(`\n${table(figures.bridge, figures.bare)}\n`);
+  process.stdout.write(`\n${table(figures.bridge, figures.bare, opts)}\n`);
+  if (statements) {
+    process.stdout.write(`\nbridge database statements (round trips): ${statements.login.toFixed(1)} per login (with its /userinfo), `
+      + `${statements.userinfo.toFixed(1)} per /userinfo, ${statements.refresh.toFixed(1)} per refresh\n`);
+  }
+  if (opts.cpuProfDir) {
+    const windows = (['bridge', 'bare'] as const).flatMap((name) => figures[name].map((f, i) => ({ ...f.window, run: i + 1 })));
+    writeFileSync(join(opts.cpuProfDir, 'windows.json'), JSON.stringify(windows, null, 2));
+    process.stdout.write(`\n${breakdownTable(opts.cpuProfDir, windows)}\n`);
+  }
   const errors = [...figures.bridge, ...figures.bare].reduce((sum, f) => sum + f.errors, 0);
   process.exitCode = errors ? 1 : 0;
 }

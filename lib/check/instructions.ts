@@ -4,6 +4,7 @@ import type { BridgeConfig, ClientConfig } from '../config/index.js';
 import { PROTOCOL_NAMES, type CasProtocol } from '../cas/protocol.js';
 import { allowlistMatches, compileAllowlist } from '../http/redirect-match.js';
 import { keycloakBroker } from '../config/application-home.js';
+import { KEYCLOAK_CLIENT_AUTH_LABELS, keycloakFields } from './keycloak-settings.js';
 
 export { keycloakBroker, type KeycloakBroker } from '../config/application-home.js';
 
@@ -83,18 +84,19 @@ export function relyingPartySettings(config: BridgeConfig, client: ClientConfig)
 
 /** Keycloak's "Client authentication" choice, and the secret (or keys) it needs. */
 function keycloakCredentials(client: ClientConfig, secretName: string): string[] {
+  const secret = `Client Secret:          the value of ${secretName} (not shown)`;
   switch (client.tokenEndpointAuthMethod) {
     case 'private_key_jwt':
       return [
-        'Client authentication:  JWT signed with private key (Keycloak signs with the realm\'s active RS256 key)',
+        `Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.private_key_jwt} (Keycloak signs with the realm's active RS256 key)`,
         `  the bridge reads:     ${client.jwksUri ?? 'the public keys in its configuration'} (the realm's <keycloak>/realms/<realm>/protocol/openid-connect/certs)`,
       ];
     case 'client_secret_jwt':
-      return [`Client secret:          the value of ${secretName} (not shown)`, 'Client authentication:  Client secret as jwt'];
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_jwt}`, secret];
     case 'client_secret_basic':
-      return [`Client secret:          the value of ${secretName} (not shown)`, 'Client authentication:  Client secret sent as basic auth (the bridge accepts both)'];
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_basic} (Keycloak 26.4: "Client secret sent as basic auth"; the bridge accepts both methods)`, secret];
     default:
-      return [`Client secret:          the value of ${secretName} (not shown)`, 'Client authentication:  Client secret sent as post (the bridge accepts both)'];
+      return [`Client authentication:  ${KEYCLOAK_CLIENT_AUTH_LABELS.client_secret_post} (Keycloak 26.4: "Client secret sent as post"; the bridge accepts both methods)`, secret];
   }
 }
 
@@ -103,13 +105,24 @@ export function keycloakSettings(config: BridgeConfig, client: ClientConfig): st
   const secretName = client.where === 'CLIENT_ID' ? 'CLIENT_SECRET' : `${client.where}.client_secret`;
   const jwt = client.tokenEndpointAuthMethod === 'private_key_jwt' || client.tokenEndpointAuthMethod === 'client_secret_jwt';
   const lines = [
-    `Discovery endpoint:     ${discovery}`,
+    `Discovery endpoint:     ${discovery} (Use discovery endpoint: On)`,
     `Client ID:              ${client.clientId}`,
     ...keycloakCredentials(client, secretName),
     ...(jwt ? ['Client assertion signature algorithm: RS256 (or ES256, PS256); HS256 with a client secret as jwt'] : []),
-    'Use PKCE:               on, PKCE method S256 (Keycloak proposes plain, which the bridge refuses)',
-    'Redirect URI shape:     <keycloak>/realms/<realm>/broker/<alias>/endpoint (Keycloak shows it on the same page)',
   ];
+  let section = '';
+  for (const field of keycloakFields(client.casProxyTargets.length > 0)) {
+    if (field.section !== section) {
+      section = field.section;
+      lines.push(`Then, ${section}:`);
+    }
+    lines.push(`  ${`${field.label}:`.padEnd(42)}${field.value}${field.why ? ` (${field.why})` : ''}`);
+  }
+  lines.push(
+    'Names and e-mail:       no mapper needed (Keycloak imports preferred_username, email, given_name, family_name)',
+    'Groups (optional):      mapper "Attribute Importer", Claim groups, to a multivalued user-profile attribute (README: Keycloak)',
+    'Redirect URI shape:     <keycloak>/realms/<realm>/broker/<alias>/endpoint (Keycloak shows it on the same page)',
+  );
   const registered = [...client.redirectUris, ...client.redirectUriAllowlist];
   const brokers = registered.map((uri) => ({ uri, broker: keycloakBroker(uri) }));
   const matching = brokers.filter((b) => b.broker);

@@ -30,7 +30,7 @@ export function buildConfiguration(services: Services, parts: ConfigurationParts
   const cookie = { httpOnly: true, sameSite: config.cookies.sameSite } as const;
 
   return {
-    adapter: SequelizeAdapter.factory(services.db),
+    adapter: SequelizeAdapter.factory(services.db, services.accounts),
     clients: config.clients.map((c) => clientMetadata(c, scopes, parts.extraGrantTypes)),
     jwks: parts.jwks,
     findAccount: findAccountFrom(services.accounts),

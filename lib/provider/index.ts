@@ -25,7 +25,7 @@ export async function createProvider(services: Services): Promise<Provider> {
   installCasProxy(provider, services);
   provider.use(asKoa(preflightByRegistration(services.config.clients, services.logger)));
   provider.use(asKoa(configuredClientRequests(services)));
-  provider.use(asKoa(explainPkceMethod()));
+  provider.use(asKoa(explainPkceMethod(services)));
   provider.use(asKoa(emptyRevocationAnswer()));
   provider.use(asKoa(linkCasTicketToSession(services)));
   provider.use(asKoa(promptNoneToCasGateway()));

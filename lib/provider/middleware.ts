@@ -59,8 +59,14 @@ export function configuredClientRequests(services: Services): OidcMiddleware {
   };
 }
 
-/** A `plain` PKCE challenge is refused by oidc-provider; say what to do instead. */
-export function explainPkceMethod(): OidcMiddleware {
+/**
+ * A `plain` PKCE challenge is refused by oidc-provider with an error redirect to the client. Keycloak
+ * (whose console proposes `plain`) would only show its generic "Unexpected error when authenticating
+ * with identity provider", the advice buried in its server log. The person sees the bridge's own
+ * page instead, which says what the administrator must change, and its "Back to" link carries the
+ * OAuth error (`invalid_request`, with the same advice) to the client.
+ */
+export function explainPkceMethod(services: Services): OidcMiddleware {
   return async (ctx, next) => {
     await next();
     if (ctx.status !== 303 && ctx.status !== 302) return;
@@ -70,8 +76,19 @@ export function explainPkceMethod(): OidcMiddleware {
     const url = URL.parse(location);
     if (!url || url.searchParams.get('error_description') !== 'not supported value of code_challenge_method') return;
     url.searchParams.set('error_description', 'code_challenge_method must be S256 (plain is not supported); in Keycloak choose PKCE method S256');
-    ctx.redirect(url.href);
-    ctx.status = 303;
+    const clientId = ctx.oidc.client?.clientId;
+    const client = clientId ? services.clients.get(clientId) : undefined;
+    services.logger.warn({ event: 'pkce_method_refused', client: clientId, method: String(ctx.oidc.params?.code_challenge_method).slice(0, 32) },
+      'a PKCE challenge with a method other than S256 was refused: the client must use S256 (Keycloak: the identity provider\'s PKCE Method)');
+    ctx.remove('location');
+    services.views.renderError(ctx, {
+      status: 400,
+      titleKey: 'error.pkce_method.title',
+      messageKey: 'error.pkce_method.message',
+      params: { client: client?.name ?? clientId ?? '' },
+      detail: 'code_challenge_method must be S256',
+      actions: [{ href: url.href, label: 'action.back_to_app', primary: true }],
+    });
   };
 }
 

@@ -82,8 +82,9 @@ describe('check-config', () => {
     // the probes ask CAS for the service URL as a login sends it
     expect(text).to.match(/CAS login for the service URL: .*service=https%3A%2F%2Fbridge\.example\.edu%2Fcallback%3Flogin%3Dcheck-config/);
     expect(text).to.contain('Discovery endpoint:     https://bridge.example.edu/.well-known/openid-configuration');
-    expect(text).to.contain('Client authentication:  Client secret sent as post');
-    expect(text).to.contain('PKCE method S256');
+    expect(text).to.contain('Client authentication:  Client secret sent in the request body');
+    expect(text).to.match(/^ {4}PKCE Method: +S256 /m);
+    expect(text).to.match(/^ {4}Scopes: +openid profile email groups /m);
     expect(text).to.contain(`registered here:      ${KEYCLOAK} (Keycloak https://sso.example.edu, realm "example", alias "cas")`);
     // the flat form's allowlist is a prefix: the logout return under it is allowed
     expect(text).to.contain(`${KEYCLOAK}/logout_response (allowed)`);

@@ -267,7 +267,7 @@ describe('public clients (browser and native apps) through the real CAS server',
       expect(await res.json()).to.include({ error: 'invalid_client' });
     });
 
-    it('PKCE is required, and only S256: no challenge and a plain challenge are refused at the redirect URI', async () => {
+    it('PKCE is required, and only S256: no challenge is refused at the redirect URI, a plain challenge by a page whose way back says so', async () => {
       const config = await discover('spa');
       const browser = new TestBrowser();
       const without = new URL((await flow(config, SPA_REDIRECT, 'openid')).url);
@@ -282,7 +282,9 @@ describe('public clients (browser and native apps) through the real CAS server',
       plain.searchParams.set('code_challenge', oidc.randomPKCECodeVerifier());
       plain.searchParams.set('code_challenge_method', 'plain');
       const plainHop = await browser.follow(plain.href, (l) => l.startsWith(SPA_REDIRECT));
-      const plainUrl = new URL(plainHop.location!);
+      expect(plainHop.status).to.equal(400);
+      const plainUrl = new URL(parseHtml(plainHop.body).querySelector('.actions a.primary')?.getAttribute('href') ?? '');
+      expect(`${plainUrl.origin}${plainUrl.pathname}`).to.equal(SPA_REDIRECT);
       expect(plainUrl.searchParams.get('error')).to.equal('invalid_request');
       expect(plainUrl.searchParams.get('error_description')).to.match(/code_challenge_method must be S256/);
     });

@@ -2,6 +2,7 @@
 // own routes (interaction, CAS service URL) stay at the origin, and the provider middlewares still
 // apply (default scopes, the PKCE explanation).
 import { expect } from 'chai';
+import { parse as parseHtml } from 'node-html-parser';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, startTestBridge, type TestBridge } from '../support/bridge.js';
@@ -49,6 +50,9 @@ describe('an issuer with a path', () => {
     const url = new URL(`${issuer}/authorize`);
     url.search = new URLSearchParams({ client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, state: 'x', code_challenge: 'y'.repeat(43), code_challenge_method: 'plain' }).toString();
     const res = await fetch(url, { redirect: 'manual' });
-    expect(new URL(res.headers.get('location')!).searchParams.get('error_description')).to.match(/S256/);
+    expect(res.status).to.equal(400);
+    const back = new URL(parseHtml(await res.text()).querySelector('.actions a.primary')?.getAttribute('href') ?? '');
+    expect(`${back.origin}${back.pathname}`).to.equal(REDIRECT);
+    expect(back.searchParams.get('error_description')).to.match(/S256/);
   });
 });

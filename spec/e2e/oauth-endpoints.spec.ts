@@ -1,8 +1,9 @@
 // The OAuth/OpenID endpoints a relying party talks to: JSON errors at /token, clean 401s at
-// /userinfo, PKCE S256 only (with an explanation), both client authentication methods, discovery,
+// /userinfo, PKCE S256 only (with a page that explains it), both client authentication methods, discovery,
 // RFC 9207 `iss`, the JWKS, single-use codes, introspection and revocation limited to the client's
 // own tokens.
 import { expect } from 'chai';
+import { parse as parseHtml } from 'node-html-parser';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.js';
 import { CLIENT_SECRET, startTestBridge, type TestBridge } from '../support/bridge.js';
@@ -233,15 +234,19 @@ describe('OAuth endpoints', () => {
   });
 
   describe('PKCE', () => {
-    it('a plain challenge gets an error redirect telling to use S256', async () => {
+    it('a plain challenge gets a page telling to use S256, whose way back is an error redirect saying so', async () => {
       const url = new URL('/authorize', bridge.issuer);
       url.search = new URLSearchParams({
         client_id: 'rp', response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, state: 'pk-1',
         code_challenge: 'x'.repeat(43), code_challenge_method: 'plain',
       }).toString();
       const res = await fetch(url, { redirect: 'manual' });
-      expect(res.status).to.be.oneOf([302, 303]);
-      const location = new URL(res.headers.get('location')!);
+      expect(res.status).to.equal(400);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      const page = parseHtml(await res.text());
+      expect(page.querySelector('h1')?.text).to.equal('This application\'s sign-in is set up wrongly');
+      expect(page.querySelector('p')?.text).to.include('PKCE Method → S256');
+      const location = new URL(page.querySelector('.actions a.primary')?.getAttribute('href') ?? '');
       expect(`${location.origin}${location.pathname}`).to.equal(REDIRECT);
       expect(location.searchParams.get('error')).to.equal('invalid_request');
       expect(location.searchParams.get('error_description')).to.match(/S256/);

@@ -26,12 +26,15 @@ export async function exchangeForProxyTicket(
       ...params,
     }),
   });
+  return { status: response.status, body: await jsonBody(response), headers: response.headers };
+}
+
+/** A response's JSON object, or `{ raw: text }` when it is not JSON (for failure messages). */
+export async function jsonBody(response: Response): Promise<Record<string, unknown>> {
   const text = await response.text();
-  let body: Record<string, unknown>;
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch {
-    body = { raw: text };
+    return { raw: text };
   }
-  return { status: response.status, body, headers: response.headers };
 }

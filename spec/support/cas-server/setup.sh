@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build a throwaway CAS server project for the specs in DIR (default /tmp/cas-server) on Debian's
 # django-cas-server (2.0.0; `apt-get install python3-django-cas-server`): sqlite DB, test users
-# alice, bob, carol, zhang, ouyang with attributes, one ServicePattern for loopback services (all
+# alice, bob, carol, zhang, ouyang, wei with attributes, one ServicePattern for loopback services (all
 # attributes, proxy + proxy callback, single logout). spec/support/real-cas.ts runs it.
 #
 #   setup.sh [DIR]
@@ -138,6 +138,17 @@ CAS_PEER_USERS = {
     "ouyang": {   # a compound surname
         "password": "ouyang-pass",
         "attributes": {"uid": "ouyang", "displayName": "欧阳娜娜", "memberOf": ["students"]},
+    },
+    "wei": {   # non-ASCII given and family names, as a directory holds them (for the Keycloak specs)
+        "password": "wei-pass",
+        "attributes": {
+            "uid": "wei",
+            "email": "zhang.wei@example.org",
+            "displayName": "张伟",
+            "givenName": "伟",
+            "sn": "张",
+            "memberOf": ["staff"],
+        },
     },
 }
 
