@@ -21,6 +21,7 @@ export const LOG_EVENTS = {
   access_decision: event('info', 'a client\'s access rules: `client`, `user`, `allowed`, `rule` (the rule\'s words, never the user\'s values)'),
   authorization_error: event('info; warn when it points at a client\'s configuration (`invalid_client`, `invalid_redirect_uri`, …)', '`route`, `client`, `error`, `description`, `requestId`; for `invalid_redirect_uri` also `redirectUri` (what the client sent) and `registered` (and `registeredPrefixes`): the page people see names neither'),
   token_error: event('info; warn when it points at a client\'s configuration', '`route`, `client`, `error`, `description`, `requestId`'),
+  pkce_method_refused: event('warn', 'an authorization request with a PKCE method other than S256 (Keycloak\'s default `plain`) got a page that says so: `client`, `method`'),
   server_error: event('error', 'oidc-provider met an error of its own: `err`, `path`'),
   cas_ticket_link_failed: event('error', 'the CAS ticket of a login could not be remembered for single logout: `err`'),
   // ---- logout

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Database } from '../../adapters/database.js';
 import { migrate } from '../../adapters/migrate.js';
+import { MIGRATIONS } from '../../adapters/migrations/index.js';
 import { checkConfig } from '../../lib/check/report.js';
 import { tempDir, writeJson, SECRET, CLIENT_SECRET } from '../config/support.js';
 import { runCliToEnd } from '../support/cli-process.js';
@@ -169,7 +170,7 @@ describe('check-config looks at the database', function () {
     await again.run("INSERT INTO bridge_migrations (name) VALUES ('0002-cas-proxy')");
     await again.close();
     const current = await checkConfig({ env: env({ DATABASE_PATH: path }), cwd: tempDir() });
-    expect(databaseSection(current.text)).to.equal(`  [ok]   ${path}\n         sqlite, schema up to date (2 migrations)`);
+    expect(databaseSection(current.text)).to.equal(`  [ok]   ${path}\n         sqlite, schema up to date (${MIGRATIONS.length} migrations)`);
 
     writeFileSync(join(dir, 'file'), 'x');
     const under = await checkConfig({ env: env({ DATABASE_PATH: join(dir, 'file', 'x', 'bridge.sqlite3') }), cwd: dir });
