@@ -22,7 +22,7 @@ import { freePort } from './net.js';
 import { requireRealCas, startRealCas, type RealCas } from './real-cas.js';
 import { jsonBody } from './token-exchange.js';
 
-/** A client secret as the README asks for: 32+ characters of [A-Za-z0-9._~-] (every Keycloak version sends it alike). */
+/** A client secret as the README asks for: 32+ characters of [A-Za-z0-9._~-] (Keycloak 26.4.2 and later form-encode `~` in HTTP Basic, earlier ones send it raw; the bridge reads both). */
 export const KEYCLOAK_CLIENT_SECRET = 'kc-bridge-secret_0123456789.ABCDEFGHIJ~klmnop';
 const ALIAS = 'cas';
 const APP = { clientId: 'app', secret: 'app-secret-0123456789-abcdefghijklmnop' };
