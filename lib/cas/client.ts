@@ -70,6 +70,9 @@ export class CasClient {
     const url = new URL(this.#validateUrl);
     if (this.#protocol === 'saml11') {
       url.searchParams.set('TARGET', params.service);
+      // as the Java CAS client's Saml11TicketValidator does: Apereo's /samlValidate applies the same
+      // renew check as /serviceValidate, so a login that asked for a fresh login gets one
+      if (params.renew) url.searchParams.set('renew', 'true');
       return this.postXml(url, samlValidateRequest(params.ticket));
     }
     url.searchParams.set('service', params.service);

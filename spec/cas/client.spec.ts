@@ -181,7 +181,7 @@ describe('CAS client', () => {
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     });
 
-    it('saml11: a SOAP POST to <validateUrl>?TARGET=<service> carrying the ticket; no service or ticket in the URL', async () => {
+    it('saml11: a SOAP POST to <validateUrl>?TARGET=<service> carrying the ticket (and renew when asked); no service or ticket in the URL', async () => {
       let seen: { method?: string; type?: string; body?: string } = {};
       const cas = await stub((req, res) => {
         void bodyOf(req).then((body) => {
@@ -195,11 +195,15 @@ describe('CAS client', () => {
       expect(result.kind === 'success' && result.user).to.equal('alice');
       const [request] = cas.requests;
       expect(request?.pathname).to.equal('/cas/samlValidate');
-      expect([...request!.searchParams.keys()].sort()).to.deep.equal(['TARGET', 'tenant']);
+      expect([...request!.searchParams.keys()].sort()).to.deep.equal(['TARGET', 'renew', 'tenant']);
       expect(request?.searchParams.get('TARGET')).to.equal(service);
+      expect(request?.searchParams.get('renew')).to.equal('true');
       expect(seen.method).to.equal('POST');
       expect(seen.type).to.match(/^text\/xml/);
       expect(seen.body).to.match(new RegExp(`<samlp:AssertionArtifact>${TICKET}</samlp:AssertionArtifact>`));
+
+      await client.validate({ service, ticket: TICKET });
+      expect([...cas.requests[1]!.searchParams.keys()].sort()).to.deep.equal(['TARGET', 'tenant']);
     });
 
     it('cas1: a GET with service, ticket and renew, never a pgtUrl', async () => {

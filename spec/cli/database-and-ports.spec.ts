@@ -72,6 +72,33 @@ describe('database and port failures name the setting', function () {
     expect(said(run.stderr)[0]).to.match(/^cas-oidc-bridge db migrate: DATABASE_URL \(postgres:\/\/127\.0\.0\.1:5432\/bridge_spec_no_such_database\): the database does not exist on that server\. Create it first/);
   });
 
+  it('MariaDB: a refused login names the setting and the user/password to check (password hidden); a missing database says to create it', async function () {
+    const base = process.env.TEST_MARIADB_URL;
+    if (!base) {
+      if (process.env.CI === 'true') throw new Error('TEST_MARIADB_URL is required under CI=true');
+      this.skip();
+    }
+    const server = new URL(base);
+    const dir = tempDir();
+    writeJson(dir, 'config.json', config());
+    const wrong = new URL(server.href);
+    wrong.username = 'bridge_spec_no_such_user';
+    wrong.password = 'MARKER-pw';
+    const refused = await runCliToEnd(['db', 'migrate'], { DATABASE_URL: wrong.href }, dir);
+    expect(refused.code).to.equal(1);
+    const line = said(refused.stderr)[0] ?? '';
+    expect(line).to.match(new RegExp(`^cas-oidc-bridge db migrate: DATABASE_URL \\(mariadb://${server.host.replace(/\./g, '\\.')}${server.pathname}\\): the server refused the login \\(`));
+    expect(line).to.contain('Access denied for user');
+    expect(line).to.match(/Check the user name and password in DATABASE_URL$/);
+    expect(refused.stderr + refused.stdout).not.to.contain('MARKER');
+
+    const missing = new URL(server.href);
+    missing.pathname = '/bridge_spec_no_such_database';
+    const absent = await runCliToEnd(['db', 'migrate'], { DATABASE_URL: missing.href }, dir);
+    expect(absent.code).to.equal(1);
+    expect(said(absent.stderr)[0]).to.match(/^cas-oidc-bridge db migrate: DATABASE_URL \(mariadb:\/\/[^)]*\/bridge_spec_no_such_database\): the database does not exist on that server\. Create it first/);
+  });
+
   it('a DATABASE_PATH under a file says so instead of `EEXIST: … mkdir`', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notadir'), 'x');
