@@ -13,6 +13,9 @@ export interface StoredAccount {
   readonly attributes: CasAttributes;
 }
 
+const storedAccount = (sub: string, claimsJson: string, attributesJson: string): StoredAccount =>
+  ({ sub, claims: JSON.parse(claimsJson) as Record<string, unknown>, attributes: JSON.parse(attributesJson) as CasAttributes });
+
 export class AccountStore {
   readonly #upsert: string;
   /** per request being served by oidc-provider: the accounts it read, by sub */
@@ -30,10 +33,13 @@ export class AccountStore {
 
   /** An account read together with a token (oidc-adapter.ts), for the rest of that request. */
   rememberForRequest(request: object, sub: string, claimsJson: string, attributesJson: string): void {
-    const account = { sub, claims: JSON.parse(claimsJson) as Record<string, unknown>, attributes: JSON.parse(attributesJson) as CasAttributes };
-    const read = this.#readInRequest.get(request) ?? new Map<string, StoredAccount | undefined>();
-    read.set(sub, account);
-    this.#readInRequest.set(request, read);
+    this.#remember(request, sub, storedAccount(sub, claimsJson, attributesJson));
+  }
+
+  #remember(request: object, sub: string, account: StoredAccount | undefined): void {
+    const read = this.#readInRequest.get(request);
+    if (read) read.set(sub, account);
+    else this.#readInRequest.set(request, new Map([[sub, account]]));
   }
 
   async find(sub: string): Promise<StoredAccount | undefined> {
@@ -45,14 +51,8 @@ export class AccountStore {
       [sub],
     );
     const row = rows[0];
-    const account = row
-      ? { sub, claims: JSON.parse(row.claims) as Record<string, unknown>, attributes: JSON.parse(row.attributes) as CasAttributes }
-      : undefined;
-    if (request) {
-      const map = read ?? new Map<string, StoredAccount | undefined>();
-      map.set(sub, account);
-      if (!read) this.#readInRequest.set(request, map);
-    }
+    const account = row ? storedAccount(sub, row.claims, row.attributes) : undefined;
+    if (request) this.#remember(request, sub, account);
     return account;
   }
 }

@@ -4,13 +4,9 @@
 // the others.
 import type { Worker } from 'node:cluster';
 import { loadSettings, type LoadedSettings, type SourceOptions } from '../config/load.js';
-import { planReload } from '../config/reload.js';
-import { resolveConfig } from '../config/resolve.js';
-import { ConfigError } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
-import { logReload, prepareReload, type PreparedReload } from '../server/reload.js';
+import { checkReload, logReload, prepareReload, type PreparedReload } from '../server/reload.js';
 import type { RunningBridge } from '../server/bridge.js';
-import { requireWorkingTemplates } from '../server/services.js';
 import {
   isReloadDecision, isReloadDone, isReloadPrepare, isReloadPrepared,
   type ReloadDecision, type ReloadDone, type ReloadPrepare, type ReloadPrepared,
@@ -47,23 +43,12 @@ let nextId = 1;
  * started from now on (the new ones when applied, else `running`).
  */
 export async function reloadCluster(workers: readonly Worker[], running: LoadedSettings, sources: SourceOptions, logger: Logger): Promise<LoadedSettings> {
-  const next = loadSettings(sources);
-  const whole = resolveConfig(next);
-  const plan = planReload(running, next);
-  let problems = whole.problems;
-  if (whole.config) {
-    try {
-      requireWorkingTemplates(whole.config);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      problems = [...err.problems];
-    }
-  }
-  if (!problems.length) problems = resolveConfig(plan.settings).problems;
-  if (problems.length) {
-    logReload(logger, { problems, applied: [], restartNeeded: [] });
+  const checked = checkReload(running, loadSettings(sources));
+  if ('problems' in checked) {
+    logReload(logger, { problems: checked.problems, applied: [], restartNeeded: [] });
     return running;
   }
+  const { plan } = checked;
   const id = nextId++;
   const prepared = await ask(workers, { type: 'bridge:reload-prepare', id, settings: plan.settings } satisfies ReloadPrepare, isReloadPrepared);
   const refusals = prepared.flatMap((answer, i) => (answer ? answer.problems : [`worker ${workers[i]?.id ?? '?'} did not answer in time`]));
@@ -73,7 +58,7 @@ export async function reloadCluster(workers: readonly Worker[], running: LoadedS
     logReload(logger, { problems: [...new Set(refusals)], applied: [], restartNeeded: [] });
     return running;
   }
-  logReload(logger, { ...plan, problems: [] }, whole.config?.clients.length);
+  logReload(logger, { ...plan, problems: [] }, checked.config.clients.length);
   return plan.settings;
 }
 

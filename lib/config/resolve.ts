@@ -417,17 +417,19 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
   const host = v.HOST ?? '127.0.0.1';
   const trustProxy = v.TRUST_PROXY ?? isLoopbackHost(host);
   const secure = v.COOKIE_SECURE ?? true;
+  // a refused value is reported already: no rule is checked against the default standing in for it
+  const secureAsGiven = !reported(c, 'COOKIE_SECURE');
   const sameSite = v.COOKIE_SAMESITE ?? 'Lax';
   if (sameSite === 'Strict') {
     c.problems.push('COOKIE_SAMESITE: Strict cannot work: the return from CAS is a cross-site navigation, which drops '
       + 'Strict cookies (use Lax)');
   }
   if (sameSite === 'None' && !secure) c.problems.push('COOKIE_SAMESITE: None requires COOKIE_SECURE=true (browsers drop it otherwise)');
-  if (issuerUrl?.protocol === 'http:' && secure) {
+  if (issuerUrl?.protocol === 'http:' && secure && secureAsGiven) {
     c.problems.push('COOKIE_SECURE: is true but ISSUER is plain http: browsers would never send the cookies back. '
       + 'Set COOKIE_SECURE=false for a local http setup, or serve the issuer over https');
   }
-  if (issuerUrl?.protocol === 'https:' && secure && !trustProxy) {
+  if (issuerUrl?.protocol === 'https:' && secure && !trustProxy && secureAsGiven && !reported(c, 'TRUST_PROXY')) {
     c.problems.push('TRUST_PROXY: ISSUER is https but the bridge serves plain http and does not trust a TLS-terminating '
       + 'proxy; run it behind one (nginx) and set TRUST_PROXY=true');
   }
@@ -525,7 +527,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     database: {
       url: databaseUrl,
       path: databasePath,
-      describe: describeDatabase(databaseUrl, v.DATABASE_PATH ?? 'cas_proxy.sqlite3', databasePath, loaded.cwd),
+      describe: describeDatabase(databaseUrl, rawPath, databasePath, loaded.cwd),
       poolMax: v.DATABASE_POOL_MAX ?? 10,
       acquireTimeoutMs: Math.round((v.DATABASE_POOL_ACQUIRE_TIMEOUT ?? 30) * 1000),
       cleanupIntervalMs: (v.CLEANUP_INTERVAL ?? 300) * 1000,

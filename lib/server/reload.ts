@@ -43,11 +43,14 @@ const refused = (problems: string[]): PreparedReload => ({
   problems, applied: [], restartNeeded: [], settings: undefined, commit: () => undefined, abort: () => undefined,
 });
 
-/** Everything wrong with `next`, or the configuration to run with and the plan. */
-function check(running: BridgeConfig, next: LoadedSettings): { problems: string[] } | { config: BridgeConfig; plan: ReturnType<typeof planReload> } {
+/**
+ * Everything wrong with `next`, or the configuration to run with and the plan: one check for a
+ * process's own reload and for a cluster's primary before it asks its workers.
+ */
+export function checkReload(running: LoadedSettings, next: LoadedSettings): { problems: string[] } | { config: BridgeConfig; plan: ReturnType<typeof planReload> } {
   const whole = resolveConfig(next);
   if (!whole.config) return { problems: whole.problems };
-  const plan = planReload(running.settings, next);
+  const plan = planReload(running, next);
   const applied = resolveConfig(plan.settings);
   if (!applied.config) return { problems: applied.problems };
   try {
@@ -63,7 +66,7 @@ export function prepareReload(bridge: Reloadable, next: LoadedSettings): Promise
   const { services, holder } = bridge;
   return new Promise<PreparedReload>((resolve, reject) => {
     holder.exclusive(async () => {
-      const checked = check(services.config, next);
+      const checked = checkReload(services.config.settings, next);
       if ('problems' in checked) {
         resolve(refused(checked.problems));
         return;

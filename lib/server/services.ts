@@ -84,7 +84,8 @@ export function requireWorkingTemplates(config: BridgeConfig): void {
 }
 
 export async function openServices(config: BridgeConfig, logger: Logger, options: OpenOptions = {}): Promise<Services> {
-  requireWorkingTemplates(config);
+  // a cluster's workers (prepare: false) were forked by a primary that checked them (primary.ts)
+  if (options.prepare !== false) requireWorkingTemplates(config);
   const db = await openConfiguredDatabase(config, { create: options.prepare !== false });
   const metrics = new BridgeMetrics(config.metrics.port !== undefined);
   metrics.watchDatabase(db);
