@@ -139,16 +139,18 @@ describe('key-based client authentication (private_key_jwt, client_secret_jwt) w
       expect(await replay.json()).to.deep.include({ error: 'invalid_client' });
     });
 
-    it('signed with another key, for another audience, or next to a client_secret: invalid_client', async () => {
+    it('signed with another key or for another audience: 401 invalid_client; next to a client_secret: 400 invalid_request', async () => {
       const stranger = (await generateKeyPair('RS256')).privateKey;
-      for (const [what, response] of [
-        ['another key', await redeem(await keycloakAssertion(stranger))],
-        ['another audience', await redeem(await keycloakAssertion(realmKey, { aud: 'https://elsewhere.example.edu/token' }))],
-        ['with a client_secret too', await redeem(await keycloakAssertion(realmKey), { client_secret: CLIENT_SECRET })],
+      for (const [what, response, status, error] of [
+        ['another key', await redeem(await keycloakAssertion(stranger)), 401, 'invalid_client'],
+        ['another audience', await redeem(await keycloakAssertion(realmKey, { aud: 'https://elsewhere.example.edu/token' })), 401, 'invalid_client'],
+        ['with a client_secret too', await redeem(await keycloakAssertion(realmKey), { client_secret: CLIENT_SECRET }), 400, 'invalid_request'],
       ] as const) {
         expect(response.status, what).to.be.oneOf([400, 401]);
+        expect(response.status, what).to.equal(status);
         const body = await response.json() as { error: string };
         expect(body.error, what).to.be.oneOf(['invalid_client', 'invalid_request']);
+        expect(body.error, what).to.equal(error);
       }
     });
   });

@@ -104,6 +104,18 @@ describe('configuration mistakes in the bridge\'s words', () => {
       // an empty variable (a compose file's `COOKIE_SECURE=`) keeps the default, as for URLs and numbers
       expect(configOf({ env: validEnv({ COOKIE_SECURE: '' }) }).cookies.secure).to.equal(true);
     });
+
+    it('a refused boolean is reported alone: no rule is checked against the default standing in for it', () => {
+      const refused = 'must be true or false (also accepted: 1/0, yes/no, on/off) (environment)';
+      expect(problemsOf({ env: validEnv({ ISSUER: 'http://127.0.0.1:59084', COOKIE_SECURE: 'perhaps' }) }))
+        .to.deep.equal([`COOKIE_SECURE: ${refused}`]);
+      expect(problemsOf({ env: validEnv({ HOST: '0.0.0.0', COOKIE_SECURE: 'perhaps' }) }))
+        .to.deep.equal([`COOKIE_SECURE: ${refused}`]);
+      expect(problemsOf({ env: validEnv({ HOST: '0.0.0.0', TRUST_PROXY: 'perhaps' }) }))
+        .to.deep.equal([`TRUST_PROXY: ${refused}`]);
+      // a valid value still meets the rules
+      expect(problemsOf({ env: validEnv({ ISSUER: 'http://127.0.0.1:59084', COOKIE_SECURE: 'true' }) })[0]).to.match(/^COOKIE_SECURE: is true but ISSUER is plain http/);
+    });
   });
 
   it('CAS and service URLs must be http or https', () => {

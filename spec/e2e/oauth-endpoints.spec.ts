@@ -114,6 +114,7 @@ describe('OAuth endpoints', () => {
       const res = await token(rest);
       expect(res.status).to.equal(400);
       expect(res.json.error).to.be.oneOf(['invalid_request', 'invalid_grant']);
+      expect(res.json.error).to.equal('invalid_request');
     });
 
     it('an authorization request without redirect_uri gets an HTML error page (OIDC Core 3.1.2.1)', async () => {
@@ -270,6 +271,7 @@ describe('OAuth endpoints', () => {
       const res = await token(withoutVerifier);
       expect(res.status).to.equal(400);
       expect(res.json.error).to.be.oneOf(['invalid_grant', 'invalid_request']);
+      expect(res.json.error).to.equal('invalid_grant');
     });
   });
 
