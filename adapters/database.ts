@@ -27,15 +27,15 @@ export type Row = Record<string, unknown>;
 
 /** The part of node-sqlite3's Statement the hot path uses. */
 interface SqliteStatement {
-  all(params: Record<string, unknown>, callback: (err: Error | null, rows: Row[]) => void): unknown;
-  run(params: Record<string, unknown>, callback: (this: { changes: number }, err: Error | null) => void): unknown;
+  all(params: readonly unknown[], callback: (err: Error | null, rows: Row[]) => void): unknown;
+  run(params: readonly unknown[], callback: (this: { changes: number }, err: Error | null) => void): unknown;
   finalize(callback: () => void): unknown;
 }
 
 /** The part of node-sqlite3's Database the hot path uses. */
 interface SqliteConnection {
   prepare(sql: string, callback: (err: Error | null) => void): SqliteStatement;
-  run(sql: string, params: Record<string, unknown>, callback: (this: { changes: number }, err: Error | null) => void): unknown;
+  run(sql: string, params: readonly unknown[], callback: (this: { changes: number }, err: Error | null) => void): unknown;
 }
 
 /** INSERT, UPDATE or DELETE without RETURNING: one step runs it to completion. */
@@ -90,9 +90,12 @@ function isStatementError(err: unknown): boolean {
   return fatal === false && typeof sqlState === 'string';
 }
 
-/** `$1, $2, …` bound by name, so a placeholder may appear twice or out of order */
-const namedParams = (bind: readonly unknown[]): Record<string, unknown> =>
-  Object.fromEntries(bind.map((value, i) => [`$${i + 1}`, value]));
+/**
+ * SQLite: `$n` becomes `?n`, SQLite's numbered placeholder, so that the values bind by position (a
+ * placeholder may still appear twice or out of order). Binding by name costs node-sqlite3 a lookup
+ * per value and the adapter an object per statement.
+ */
+const numbered = (sql: string): string => sql.replace(/\$(\d+)/g, '?$1');
 
 export class Database {
   #sqlite: Promise<SqliteConnection> | undefined;
@@ -175,7 +178,7 @@ export class Database {
     if (this.dialect === 'sqlite') {
       const statement = await this.#sqliteStatement(sql);
       return new Promise((resolve, reject) => {
-        statement.all(namedParams(bind), (err, rows) => (err ? reject(this.#unprepare(sql, err)) : resolve(rows as T[])));
+        statement.all(bind, (err, rows) => (err ? reject(this.#unprepare(sql, err)) : resolve(rows as T[])));
       });
     }
     return (await this.#pooled(sql, bind)).rows as T[];
@@ -189,7 +192,7 @@ export class Database {
       if (!DML.test(sql)) {
         const conn = await this.#sqliteConnection();
         return new Promise((resolve, reject) => {
-          conn.run(sql, namedParams(bind), function done(err) {
+          conn.run(numbered(sql), bind, function done(err) {
             if (err) reject(err);
             else resolve(this.changes);
           });
@@ -198,7 +201,7 @@ export class Database {
       const statement = await this.#sqliteStatement(sql);
       const unprepare = (err: Error): Error => this.#unprepare(sql, err);
       return new Promise((resolve, reject) => {
-        statement.run(namedParams(bind), function done(err) {
+        statement.run(bind, function done(err) {
           if (err) reject(unprepare(err));
           else resolve(this.changes);
         });
@@ -256,7 +259,7 @@ export class Database {
     if (!statement) {
       statement = this.#sqliteConnection().then((conn) => new Promise<SqliteStatement>((resolve, reject) => {
         // a callback, or node-sqlite3 emits a failed preparation as an 'error' event nobody handles
-        const created = conn.prepare(sql, (err) => (err ? reject(err) : resolve(created)));
+        const created = conn.prepare(numbered(sql), (err) => (err ? reject(err) : resolve(created)));
       }));
       this.#prepared.set(sql, statement);
       statement.catch(() => this.#prepared.delete(sql));
