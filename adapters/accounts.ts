@@ -1,8 +1,9 @@
 // Accounts: the latest claims and CAS attributes of each user, so that userinfo and refresh work
 // after a restart and on any node. Never answered from memory across requests (another node may
 // have saved a newer login since): within one request of oidc-provider's, an account is read once
-// (the access rules and findAccount of an authorization resume both need it), or not at all when
-// it came with the request's token (/token, /userinfo, refresh: oidc-adapter.ts).
+// (the access rules and findAccount of an authorization both need it), or not at all when it came
+// with the request's token (/token, /userinfo, refresh: oidc-adapter.ts) or, at the resume of a CAS
+// login, with the interaction's result (lib/provider/account.ts).
 import Provider from 'oidc-provider';
 import { epochSeconds, upsertStatement, type Database } from './database.js';
 import type { CasAttributes } from '../lib/cas/types.js';
@@ -34,6 +35,15 @@ export class AccountStore {
   /** An account read together with a token (oidc-adapter.ts), for the rest of that request. */
   rememberForRequest(request: object, sub: string, claimsJson: string, attributesJson: string): void {
     this.#remember(request, sub, storedAccount(sub, claimsJson, attributesJson));
+  }
+
+  /**
+   * The account a login saved, handed to the resume of that same login in its interaction result
+   * (lib/provider/account.ts), for the rest of that request: what the resume issues comes from the
+   * CAS validation it follows, as it was saved.
+   */
+  rememberSavedForRequest(request: object, account: StoredAccount): void {
+    this.#remember(request, account.sub, account);
   }
 
   #remember(request: object, sub: string, account: StoredAccount | undefined): void {

@@ -13,6 +13,7 @@ import { ClaimMappingError, type MappedClaims } from '../lib/claims/index.js';
 import type { LoginOutcome } from '../lib/observability/metrics.js';
 import type { Services } from '../lib/server/services.js';
 import { ACCESS_PROMPT } from '../lib/provider/policy.js';
+import type { CasLoginResult } from '../lib/provider/account.js';
 import { isGateway } from '../lib/provider/gateway.js';
 import { obtainPgt, pgtInteractionResult, pgtUrlFor } from '../lib/proxy/login.js';
 import { EXPIRED_GRACE_SECONDS, clearPendingCookie, setPendingCookie } from './pending-cookie.js';
@@ -310,7 +311,7 @@ async function finishCasLogin(ctx: Context, services: Services, provider: Provid
       ...(acr ? { acr } : {}),
       ...(amr?.length ? { amr } : {}),
     },
-    cas: { ticketHash: ticketHash(ticket) },
+    cas: { ticketHash: ticketHash(ticket), account: { claims, attributes: result.attributes } } satisfies CasLoginResult,
     ...pgtInteractionResult(services, sub, proxied.pgt),
   });
 }

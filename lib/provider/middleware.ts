@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../server/services.js';
 import { knownScopes, scopesAllowedFor } from './scopes.js';
+import { resumedCasLogin } from './account.js';
 
 export type OidcMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>;
 
@@ -98,7 +99,7 @@ export function linkCasTicketToSession(services: Services): OidcMiddleware {
     try {
       await next();
     } finally {
-      const cas = ctx.oidc?.route === 'resume' ? (ctx.oidc.result?.cas as { ticketHash?: string } | undefined) : undefined;
+      const cas = resumedCasLogin(ctx)?.cas;
       const session = ctx.oidc?.session;
       if (cas?.ticketHash && session?.accountId) {
         await services.casTickets.linkHash(cas.ticketHash, { sessionUid: session.uid, accountId: session.accountId }, services.config.ttl.session)

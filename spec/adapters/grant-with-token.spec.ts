@@ -73,11 +73,14 @@ for (const kind of DATABASE_KINDS) {
       await spec?.drop();
     });
 
-    it('a code exchange reads the code with its grant, /userinfo takes one statement and a refresh two', async () => {
+    it('a code exchange reads the code with its grant, a login\'s resume reads no account, /userinfo takes one statement and a refresh two', async () => {
       let tokens: LoginResult | undefined;
       const loginStatements = await statementsOf(bridge.services.db, async () => { tokens = await login(target); });
       // the code at the token endpoint, the access token at /userinfo: each with its grant
       expect(loginStatements.filter((sql) => sql.includes('LEFT JOIN oidc_records g')), loginStatements.join('\n')).to.have.length(2);
+      // the resume takes the account its CAS return saved from the interaction's result
+      expect(loginStatements.filter((sql) => /FROM bridge_accounts/.test(sql)), loginStatements.join('\n')).to.have.length(0);
+      expect(loginStatements.filter((sql) => /INTO bridge_accounts/.test(sql))).to.have.length(1);
       const userinfo = await statementsOf(bridge.services.db, async () => expect(await userinfoStatus(tokens!)).to.equal(200));
       expect(userinfo, userinfo.join('\n')).to.have.length(1);
       expect(userinfo[0]).to.match(/LEFT JOIN oidc_records g/);
