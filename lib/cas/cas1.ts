@@ -8,7 +8,9 @@ export const CAS1_FAILURE_CODE = 'INVALID_TICKET';
 
 export function parseCas1Response(body: string): CasValidationResult {
   const lines = body.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const [verdict, user = ''] = lines;
+  const [verdict, userLine = ''] = lines;
+  // as the XML protocols read <cas:user> (trimmed), so one person is one user whichever protocol
+  const user = userLine.trim();
   if (verdict === 'no') {
     return { kind: 'failure', code: CAS1_FAILURE_CODE, description: 'CAS 1 answered "no": the ticket is unknown, used, expired or for another service' };
   }

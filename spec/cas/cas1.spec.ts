@@ -40,6 +40,14 @@ describe('CAS 1 validation answers', () => {
   it('yes without a user, or with an empty line: refused', () => {
     expect(refused('yes\n').message).to.match(/without a user/);
     expect(refused('yes\n\nalice\n').message).to.match(/without a user/);
+    expect(refused('yes\n  \t\nalice\n').message).to.match(/without a user/);
+  });
+
+  it('spaces around the user are dropped, as in <cas:user> of the XML protocols: the same user either way', () => {
+    const result = readValidation('cas1', 'yes\n  alice \t\n');
+    expect(result.kind === 'success' && result.user).to.equal('alice');
+    const xml = readValidation('cas3', fixture('p3-serviceValidate-success-alice.xml').replace('<cas:user>alice</cas:user>', '<cas:user>  alice </cas:user>'));
+    expect(xml.kind === 'success' && xml.user).to.equal('alice');
   });
 
   it('anything but yes/no on the first line is not CAS 1, and the message says what it is', () => {
