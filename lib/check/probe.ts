@@ -1,7 +1,7 @@
 // check-config's probes of the CAS server: is it reachable, is its TLS certificate valid, and does it
 // look like CAS (a login page with a form; a validation endpoint that answers a dummy ticket the way
-// the configured protocol fails: a CAS authenticationFailure, a SAML 1.1 status other than Success,
-// or CAS 1's "no"). Read-only requests; the dummy ticket cannot exist.
+// the configured protocol fails: a CAS authenticationFailure, a SAML 1.1 AuthnFailed or
+// RequestDenied, or CAS 1's "no"). Read-only requests; the dummy ticket cannot exist.
 import type { TLSSocket } from 'node:tls';
 import got, { RequestError, TimeoutError, type Response } from 'got';
 import { CasProtocolError } from '../cas/errors.js';
@@ -141,7 +141,11 @@ function expectedFailure(protocol: CasProtocol, code: string): { ok: boolean; wo
       if (code === 'INVALID_TICKET' || code === 'INVALID_TICKET_SPEC') return { ok: true, words: `a CAS authenticationFailure (${code}), as CAS does` };
       return { ok: false, words: `a CAS authenticationFailure ${code}${code === 'INVALID_SERVICE' ? ': the service URL may not be registered' : ''}` };
     case 'saml11':
-      return { ok: true, words: `a SAML 1.1 Response with status ${code}` };
+      // django-cas-server answers AuthnFailed, Apereo RequestDenied; VersionMismatch means the
+      // server could not read the bridge's request at all, so real logins would fail too
+      if (code === 'AuthnFailed' || code === 'RequestDenied') return { ok: true, words: `a SAML 1.1 Response with status ${code}` };
+      if (code === 'VersionMismatch') return { ok: false, words: 'a SAML 1.1 Response with status VersionMismatch: the server did not read the bridge\'s SAML 1.1 request' };
+      return { ok: false, words: `a SAML 1.1 Response with status ${code}, not the AuthnFailed or RequestDenied a CAS server answers an unknown ticket with` };
     case 'cas1':
       return { ok: true, words: '"no", as CAS 1 does' };
   }

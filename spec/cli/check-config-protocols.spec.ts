@@ -2,6 +2,8 @@
 // that cannot exist, recognises that protocol's failure answer, and says so when the URL speaks
 // another protocol. It also checks pairwise clients' sector documents.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { probeValidation } from '../../lib/check/probe.js';
 import { checkConfig } from '../../lib/check/report.js';
 import { requireRealCas, startRealCas, type RealCas } from '../support/real-cas.js';
 import { stubServer, type Stub } from '../support/stub-server.js';
@@ -98,5 +100,39 @@ describe('check-config per CAS protocol (real CAS server)', function () {
       expect(bad.exitCode).to.equal(1);
       expect(bad.text).to.contain(`[FAIL] sector_identifier_uri of rp: ${sector.url}/uris.json\n         clients[0].sector_identifier_uri: ${sector.url}/uris.json does not list the client's redirect URI http://localhost:9/cb`);
     });
+  });
+});
+
+describe('check-config reads the SAML 1.1 status a dummy ticket gets', () => {
+  let cas: Stub;
+  let answer = '';
+  before(async () => {
+    cas = await stubServer((_req, res) => res.end(answer));
+  });
+  after(async () => {
+    await cas?.close();
+  });
+  const samlFixture = (name: string): string => readFileSync(new URL(`../fixtures/cas/${name}`, import.meta.url), 'utf8');
+  const probe = async (body: string) => {
+    answer = body;
+    return probeValidation(`${cas.url}/samlValidate`, 'https://bridge.example/interaction/callback', 5000, 'saml11');
+  };
+
+  it('AuthnFailed (django-cas-server) and RequestDenied (Apereo) are how CAS fails an unknown ticket: ok', async () => {
+    const django = await probe(samlFixture('samlValidate-AuthnFailed-wrong-TARGET.xml'));
+    expect(django.status).to.equal('ok');
+    expect(django.message).to.match(/^answers a dummy ticket with a SAML 1\.1 Response with status AuthnFailed \(SAML 1\.1, /);
+    const apereo = await probe(samlFixture('crafted-apereo-samlValidate-RequestDenied.xml'));
+    expect(apereo.status).to.equal('ok');
+    expect(apereo.message).to.contain('status RequestDenied');
+  });
+
+  it('VersionMismatch (the request was not read) and other statuses: a warning that says why', async () => {
+    const mismatch = await probe(samlFixture('samlValidate-VersionMismatch-empty-request.xml'));
+    expect(mismatch.status).to.equal('warn');
+    expect(mismatch.message).to.contain('status VersionMismatch: the server did not read the bridge\'s SAML 1.1 request');
+    const other = await probe(samlFixture('samlValidate-VersionMismatch-empty-request.xml').replace('samlp:VersionMismatch', 'samlp:Responder'));
+    expect(other.status).to.equal('warn');
+    expect(other.message).to.contain('status Responder, not the AuthnFailed or RequestDenied a CAS server answers an unknown ticket with');
   });
 });
