@@ -32,7 +32,7 @@ function sqliteToCreate(config: BridgeConfig, what: string, url: string): ProbeR
 
 export async function probeDatabase(config: BridgeConfig): Promise<ProbeResult> {
   const what = 'database';
-  const url = config.database.url ? config.database.describe.replace(/^DATABASE_URL \((.*)\)$/, '$1') : config.database.path;
+  const url = config.database.shown;
   if (!config.database.url && config.database.path !== ':memory:' && !existsSync(config.database.path)) return sqliteToCreate(config, what, url);
   let db;
   try {

@@ -108,6 +108,8 @@ export interface BridgeConfig {
     readonly url: string | undefined;
     /** SQLite file, absolute (a relative DATABASE_PATH is resolved against the working directory) */
     readonly path: string;
+    /** where the data lives, for messages: the URL without credentials, or the SQLite path */
+    readonly shown: string;
     /** the setting and where it points, for messages (no credentials) */
     readonly describe: string;
     readonly poolMax: number;
@@ -351,16 +353,21 @@ function resolveDatabaseUrl(raw: string | undefined, c: Collector): string | und
   return raw;
 }
 
+/** Where the data lives, as messages show it: a server's URL without its credentials, or the path. */
+function shownDatabase(url: string | undefined, path: string): string {
+  if (!url) return path;
+  const shown = URL.parse(url);
+  if (!shown) return 'unparsable URL';
+  shown.username = '';
+  shown.password = '';
+  return shown.href;
+}
+
 /** The database as messages name it: the setting, where it is, and how a relative path was resolved. */
 function describeDatabase(url: string | undefined, rawPath: string, path: string, cwd: string): string {
   if (url) {
-    const shown = URL.parse(url);
-    if (shown) {
-      shown.username = '';
-      shown.password = '';
-    }
-    const mysql = shown?.protocol === 'mysql:' ? ', read as MariaDB' : '';
-    return `DATABASE_URL (${shown?.href ?? 'unparsable URL'}${mysql})`;
+    const mysql = URL.parse(url)?.protocol === 'mysql:' ? ', read as MariaDB' : '';
+    return `DATABASE_URL (${shownDatabase(url, path)}${mysql})`;
   }
   if (path === ':memory:' || isAbsolute(rawPath)) return `DATABASE_PATH (${path})`;
   return `DATABASE_PATH (${path}: "${rawPath}" is relative to the working directory ${cwd})`;
@@ -527,6 +534,7 @@ export function resolveConfig(loaded: LoadedSettings): { config: BridgeConfig | 
     database: {
       url: databaseUrl,
       path: databasePath,
+      shown: shownDatabase(databaseUrl, databasePath),
       describe: describeDatabase(databaseUrl, rawPath, databasePath, loaded.cwd),
       poolMax: v.DATABASE_POOL_MAX ?? 10,
       acquireTimeoutMs: Math.round((v.DATABASE_POOL_ACQUIRE_TIMEOUT ?? 30) * 1000),

@@ -131,6 +131,8 @@ describe('configuration mistakes in the bridge\'s words', () => {
   it('mysql:// is accepted as MariaDB and said so; other schemes are refused naming the accepted ones', () => {
     const config = configOf({ env: validEnv({ DATABASE_URL: 'mysql://bridge:MARKER@db.example.edu:3306/bridge' }) });
     expect(config.database.describe).to.equal('DATABASE_URL (mysql://db.example.edu:3306/bridge, read as MariaDB)');
+    // what check-config shows as the database's address: the URL alone, without the credentials
+    expect(config.database.shown).to.equal('mysql://db.example.edu:3306/bridge');
     expect(problemsOf({ env: validEnv({ DATABASE_URL: 'sqlite:///var/lib/bridge.db' }) })[0]).to.match(/^DATABASE_URL: must start with postgres:\/\/ .* mariadb:\/\/ \(or mysql:\/\/, read as mariadb:\/\/\)/);
   });
 
