@@ -3,7 +3,7 @@
 // stand-in, and the specs use it where a real CAS server is not the point. Never a production CAS.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { bind } from '../http/server.js';
 import Koa, { type Context } from 'koa';
 import { XMLBuilder } from 'fast-xml-parser';
 import { readCappedBody } from '../http/body.js';
@@ -236,14 +236,7 @@ export class MiniCas {
   /** Starts it on loopback; answers the CAS base URL (e.g. http://127.0.0.1:PORT/cas). */
   async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; server: Server; close(): Promise<void> }> {
     const server = createServer(this.app.callback());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port: actual } = server.address() as AddressInfo;
+    const { port: actual } = await bind(server, port, host);
     return {
       url: `http://${host}:${actual}${this.base}`,
       server,

@@ -13,6 +13,7 @@ import { startBridge, type RunningBridge } from '../server/bridge.js';
 import { demoAttributes } from './attributes.js';
 import { MiniCas } from './mini-cas.js';
 import { DemoRelyingParty } from './relying-party.js';
+import { bind } from '../http/server.js';
 
 export class DemoRefusedError extends Error {}
 
@@ -63,16 +64,6 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const host = options.host ?? '127.0.0.1';
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -90,7 +81,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
     // the application listens first: its port is part of the redirect URI the bridge must know
     const appServer = createServer();
-    const appPort = await listen(appServer, options.port ?? 0, host);
+    const appPort = (await bind(appServer, options.port ?? 0, host)).port;
     cleanups.push(() => new Promise<void>((resolve) => {
       appServer.close(() => resolve());
       appServer.closeAllConnections();

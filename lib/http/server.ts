@@ -55,17 +55,25 @@ export class ListenError extends Error {
   }
 }
 
-/** Listens on host:port; answers the base URL (`http://127.0.0.1:59084`, the real port when 0 was asked). */
-export async function listen(server: Server, setting: 'PORT' | 'METRICS_PORT', port: number, host: string): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    const failed = (err: NodeJS.ErrnoException): void => reject(new ListenError(setting, port, host, err.code));
-    server.once('error', failed);
+/** Listens on host:port; answers the address bound (the real port when 0 was asked), or the error. */
+export function bind(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
     server.listen(port, host, () => {
-      server.off('error', failed);
-      resolve();
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
     });
   });
-  const address = server.address() as AddressInfo;
+}
+
+/** Listens on host:port; answers the base URL (`http://127.0.0.1:59084`, the real port when 0 was asked). */
+export async function listen(server: Server, setting: 'PORT' | 'METRICS_PORT', port: number, host: string): Promise<string> {
+  let address: AddressInfo;
+  try {
+    address = await bind(server, port, host);
+  } catch (err) {
+    throw new ListenError(setting, port, host, (err as NodeJS.ErrnoException).code);
+  }
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${shown}:${address.port}`;
 }
