@@ -95,12 +95,16 @@ export function templateProblems(options: ViewOptions): string[] {
   const dir = options.templateDir ? resolve(options.templateDir) : undefined;
   if (!dir) return [];
   const problems: string[] = [];
-  let views: Views;
-  try {
-    views = new Views({ ...options, debug: true });
-  } catch (err) {
-    if (err instanceof TemplateError) return [err.message];
-    throw err;
+  // every locale file and every template on its own, so that one broken file hides no other
+  for (const locale of LOCALES) {
+    const file = join(dir, 'locales', `${locale}.json`);
+    if (!existsSync(file)) continue;
+    try {
+      readMessages(file);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      problems.push(err.message);
+    }
   }
   const eta = new Eta({ autoEscape: true, useWith: false });
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.eta'))) {
@@ -111,6 +115,7 @@ export function templateProblems(options: ViewOptions): string[] {
     }
   }
   if (problems.length) return problems;
+  const views = new Views({ ...options, debug: true });
   for (const locale of LOCALES) {
     try {
       views.html('error', {

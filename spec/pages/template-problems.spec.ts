@@ -30,6 +30,19 @@ describe('TEMPLATE_DIR problems name their file', () => {
     expect(templateProblems({ templateDir: notText })).to.deep.equal([`${notText}/locales/en.json: "logout.title" must be a string`]);
   });
 
+  it('every broken file at once: a broken locale file hides neither the other locale nor a broken template', () => {
+    const dir = templates({
+      'locales/en.json': '{"logout.title": ["x"]}',
+      'locales/zh-CN.json': '{"logout.title": "x",}',
+      'error.eta': '<h1>\n<%= it.t(it.titleKey </h1>\n',
+    });
+    expect(templateProblems({ templateDir: dir })).to.deep.equal([
+      `${dir}/locales/en.json: "logout.title" must be a string`,
+      `${dir}/locales/zh-CN.json: not valid JSON at line 1 column 22: expected a "quoted" key (JSON allows no trailing comma and no comments)`,
+      `${dir}/error.eta: unclosed tag at line 2 col 1`,
+    ]);
+  });
+
   it('a layout that fails when the error page is rendered', () => {
     const dir = templates({ 'layout.eta': '<html>\n<%= it.nope.x %>\n<%~ it.body %></html>\n' });
     const [problem, ...rest] = templateProblems({ templateDir: dir });
